@@ -1,0 +1,87 @@
+/*
+ * probes.h — how a tool observes gort: a table of callbacks.
+ *
+ * The runtime calls each probe, when it is set, at the event it names.  A tool
+ * (the Escapade tracer above all) fills a gort_probes and registers it with
+ * gort_set_probes().  Every field may be NULL; an unset probe costs the
+ * runtime one load and one NULL check, nothing more.
+ *
+ * The tracer reaches this from outside the program: programs link gort
+ * statically, and gort.pc exports gort_set_probes from the executable, so a
+ * preloaded library finds it with dlsym(RTLD_DEFAULT, "gort_set_probes").
+ *
+ * Probes run on the thread (and goroutine stack) of the event, often inside
+ * the allocator or the scheduler with runtime locks held: they must not call
+ * back into gort, must not block, and must be short.  Stack probes run on the
+ * system stack, not on the goroutine's small segment.
+ *
+ * The table is versioned by its size: a tool sets `size` to sizeof its
+ * gort_probes, and the runtime ignores fields past what the tool knows.
+ */
+#ifndef GORT_PROBES_H
+#define GORT_PROBES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What a goroutine is, to a tool: an opaque handle plus its id. */
+typedef struct gort_g gort_g;
+
+/* Collector statistics, passed to gc_start and gc_end. */
+typedef struct gort_gc_stats {
+	uint64_t cycle;         /* 1 for the first collection */
+	uint64_t heap_live;     /* bytes in live objects (at start: before marking) */
+	uint64_t heap_goal;     /* next_gc */
+	uint64_t objects_live;  /* objects after sweep (gc_end only) */
+	uint64_t freed_objects; /* objects freed by this cycle (gc_end only) */
+	uint64_t freed_bytes;   /* bytes freed by this cycle (gc_end only) */
+	uint64_t pause_ns;      /* stop-the-world time (gc_end only) */
+	uint64_t mark_ns;       /* marking time (gc_end only) */
+	int forced;             /* started by gort_gc() */
+} gort_gc_stats;
+
+typedef struct gort_probes {
+	size_t size; /* sizeof(gort_probes) as the tool knows it */
+
+	/* Heap.  `ns` is the time spent inside the allocator for this object
+	 * (0 when the runtime does not measure it).  `sizeclass` is 0 for a
+	 * large object on its own span. */
+	void (*newobject)(void *ptr, size_t size, int sizeclass, uint64_t ns);
+	/* The sweeper freed an object the collector found unreachable. */
+	void (*free)(void *ptr, size_t size);
+	void (*gc_start)(const gort_gc_stats *stats);
+	void (*gc_end)(const gort_gc_stats *stats);
+
+	/* Stacks.  stack_grow: goroutine g needed a new segment of seg_size
+	 * bytes for a frame of frame_size bytes, called from caller_pc.
+	 * stack_release: g returned off a segment of seg_size bytes. */
+	void (*stack_grow)(const gort_g *g, size_t frame_size, size_t seg_size,
+	                   uintptr_t caller_pc);
+	void (*stack_release)(const gort_g *g, size_t seg_size);
+
+	/* Goroutines.  go_create runs in the creator (parent, NULL for the main
+	 * goroutine) before g first runs; go_exit runs on g as it ends. */
+	void (*go_create)(const gort_g *g, void (*fn)(void *), const gort_g *parent);
+	void (*go_exit)(const gort_g *g);
+} gort_probes;
+
+/* Register probes (copied; NULL unregisters).  Safe to call at any time,
+ * before or after the runtime starts. */
+void gort_set_probes(const gort_probes *probes);
+
+/* The id of a goroutine (1 for the main goroutine; 0 for "no goroutine",
+ * code running on a plain thread). */
+uint64_t gort_goid(const gort_g *g);
+
+/* The goroutine running on this thread, or NULL on a plain thread. */
+const gort_g *gort_getg(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GORT_PROBES_H */

@@ -1,0 +1,1 @@
+# runtime/sched.mk — goroutines, stacks, channels (filled in by the scheduler work).

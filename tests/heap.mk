@@ -1,0 +1,1 @@
+# tests/heap.mk — tests of the heap.

@@ -1,0 +1,1 @@
+# tests/sched.mk — tests of the sched.

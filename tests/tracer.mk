@@ -1,0 +1,1 @@
+# tests/tracer.mk — tests of the tracer.

@@ -1,0 +1,1 @@
+# tracer/local.mk — the tracer's build.

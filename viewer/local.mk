@@ -1,0 +1,1 @@
+# viewer/local.mk — the viewer's build.
