@@ -620,6 +620,8 @@ int bench_main_to(const bench_suite *suite, int argc, char **argv, FILE *out, FI
 	int rc = parse_args(suite, &o, argc, argv, out, err);
 	if (rc != 0)
 		return rc == 1 ? 0 : rc;
+	if (suite->flags_parsed != NULL)
+		suite->flags_parsed();
 	matcher m;
 	if (!matcher_compile(&m, o.bench, err))
 		return 2;

@@ -111,6 +111,9 @@ typedef struct bench_suite {
 	const bench_meter *meter; /* default meter; NULL: no memory columns */
 	const bench_flag *flags;  /* extra flags, may be NULL */
 	size_t nflags;
+	/* Called once the flags are parsed, before any name is matched: the place
+	 * to name benchmarks after a flag ("BinaryTrees/depth=21").  May be NULL. */
+	void (*flags_parsed)(void);
 	/* NULL: run the benchmarks on the calling thread.  Set to gort_main to
 	 * run them inside the main goroutine. */
 	bench_runner runner;

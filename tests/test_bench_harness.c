@@ -106,6 +106,12 @@ static const bench_def table[] = {
 
 static long depth_flag = 21;
 static const bench_flag flags[] = {{"depth", "tree depth", &depth_flag}};
+static long depth_when_parsed;
+
+static void record_depth(void)
+{
+	depth_when_parsed = depth_flag;
+}
 
 static const bench_suite suite = {
         .pkg = "escapade/tests",
@@ -114,6 +120,7 @@ static const bench_suite suite = {
         .meter = &counter_meter,
         .flags = flags,
         .nflags = 1,
+        .flags_parsed = record_depth,
 };
 
 /* ---- Running the harness and reading its output ------------------------- */
@@ -361,6 +368,7 @@ static void test_help_and_suite_flags(void **state)
 	r = run(&suite, "-depth", "7", "-bench", "Beta", "-benchtime", "1x", NULL);
 	assert_int_equal(r.status, 0);
 	assert_int_equal(depth_flag, 7);
+	assert_int_equal(depth_when_parsed, 7);
 	result_free(&r);
 	depth_flag = 21;
 }
