@@ -11,3 +11,9 @@ tests_test_calltree_CFLAGS = $(viewer_outputs_cflags)
 tests_test_calltree_LDADD = $(viewer_outputs_ldadd)
 
 TESTS += tests/test_calltree
+
+check_PROGRAMS += tests/test_flame
+tests_test_flame_SOURCES = tests/test_flame.c
+tests_test_flame_CFLAGS = $(viewer_outputs_cflags)
+tests_test_flame_LDADD = $(viewer_outputs_ldadd)
+TESTS += tests/test_flame

@@ -540,3 +540,58 @@ int ct_metric_parse(const char *name)
 			return m;
 	return -1;
 }
+
+struct rev {
+	ct_tree *out;
+	ct_frame *path;
+	uint32_t cap;
+	int oom;
+};
+
+static bool reverse_visit(void *ctx, const ct_tree *t, uint32_t node, uint32_t depth)
+{
+	struct rev *r = ctx;
+	uint64_t self[CT_NMETRICS];
+	bool any = false;
+
+	if (depth == 0)
+		return true;
+	if (grow((void **)&r->path, &r->cap, depth, sizeof *r->path) < 0) {
+		r->oom = 1;
+		return false;
+	}
+	r->path[depth - 1] = t->frames[t->nodes[node].frame];
+	for (int m = 0; m < CT_NMETRICS; m++)
+		any |= (self[m] = ct_self(t, node, m)) != 0;
+	if (!any)
+		return true;
+	/* the path reversed, leaf first */
+	for (uint32_t i = 0; i < depth / 2; i++) {
+		ct_frame x = r->path[i];
+		r->path[i] = r->path[depth - 1 - i];
+		r->path[depth - 1 - i] = x;
+	}
+	if (!ct_add(r->out, r->path, depth, self))
+		r->oom = 1;
+	for (uint32_t i = 0; i < depth / 2; i++) {
+		ct_frame x = r->path[i];
+		r->path[i] = r->path[depth - 1 - i];
+		r->path[depth - 1 - i] = x;
+	}
+	return !r->oom;
+}
+
+ct_tree *ct_reverse(const ct_tree *t)
+{
+	struct rev r = {.out = ct_new()};
+
+	if (!r.out)
+		return NULL;
+	ct_walk(t, reverse_visit, &r);
+	free(r.path);
+	if (r.oom) {
+		ct_free(r.out);
+		return NULL;
+	}
+	return r.out;
+}

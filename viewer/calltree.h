@@ -83,6 +83,11 @@ uint32_t ct_find_child(const ct_tree *t, uint32_t parent, const ct_frame *frame)
  * flamegraph.pl draws in; outputs call it once before walking. */
 void ct_sort(ct_tree *t);
 
+/* A new tree with every stack reversed (leaf first): flamegraph.pl's
+ * --reverse, which merges stacks by the allocating function.  NULL when out
+ * of memory. */
+ct_tree *ct_reverse(const ct_tree *t);
+
 /* Depth-first walk, parents before children, children in sibling order.
  * visit returns false to skip the node's subtree.  The root is visited at
  * depth 0.  Iterative (no recursion, no memory): any depth is fine. */

@@ -6,9 +6,11 @@
  * surrogates, code points past U+10FFFF and truncated sequences each count
  * as one bad byte and become U+FFFD, the replacement character.
  */
+#define _GNU_SOURCE
 #include "escape.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #define BAD 0xFFFD
@@ -82,48 +84,80 @@ static void put_cp(FILE *f, uint32_t c)
 	size_t n = utf8_put(c, buf);
 
 	if (n == 1)
-		putc(buf[0], f);
+		putc_unlocked(buf[0], f);
 	else
-		fwrite(buf, 1, n, f);
+		fwrite_unlocked(buf, 1, n, f);
 }
 
-void esc_xml(FILE *f, const char *s, size_t max)
+/* The escaping loop every text format shares: runs of ASCII bytes that
+ * `plain` accepts are copied in one write (names are mostly such runs);
+ * anything else is decoded and handed to `special`, one code point at a
+ * time.  At most max code points are written (0 = all), then "..". */
+static void escape(FILE *f, const char *s, size_t max, const unsigned char plain[128],
+                   void (*special)(FILE *f, uint32_t c))
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t count = 0;
 
 	while (*p) {
+		const unsigned char *run = p;
+		while (*p < 0x80 && plain[*p] && (!max || count < max))
+			p++, count++;
+		if (p > run)
+			fwrite_unlocked(run, 1, (size_t)(p - run), f);
+		if (!*p)
+			return;
 		if (max && count == max) {
 			fputs("..", f);
 			return;
 		}
-		uint32_t c = utf8_next(&p);
+		special(f, utf8_next(&p));
 		count++;
-		switch (c) {
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
-			/* XML 1.0 allows no C0 control but tab/LF/CR; keep
-			 * names on one line, so those go too, and C1
-			 * controls and non-characters with them. */
-			if (c < 0x20 || (c >= 0x7F && c < 0xA0) || c == 0xFFFE || c == 0xFFFF)
-				c = BAD;
-			put_cp(f, c);
-		}
 	}
+}
+
+/* plain[c] for the printable ASCII characters but those listed. */
+static void plain_table(unsigned char plain[128], const char *except)
+{
+	for (int c = 0; c < 128; c++)
+		plain[c] = c >= 0x20 && c < 0x7F && !strchr(except, c);
+}
+
+static void xml_special(FILE *f, uint32_t c)
+{
+	switch (c) {
+	case '<':
+		fputs("&lt;", f);
+		break;
+	case '>':
+		fputs("&gt;", f);
+		break;
+	case '&':
+		fputs("&amp;", f);
+		break;
+	case '"':
+		fputs("&quot;", f);
+		break;
+	case '\'':
+		fputs("&#39;", f);
+		break;
+	default:
+		/* XML 1.0 allows no C0 control but tab/LF/CR; names stay on
+		 * one line, so those go too, with C1 controls and the
+		 * non-characters U+FFFE/U+FFFF. */
+		if (c < 0x20 || (c >= 0x7F && c < 0xA0) || c == 0xFFFE || c == 0xFFFF)
+			c = BAD;
+		put_cp(f, c);
+	}
+}
+
+void esc_xml(FILE *f, const char *s, size_t max)
+{
+	static unsigned char plain[128];
+
+	if (!plain['a'])
+		plain_table(plain, "<>&\"'");
+	escape(f, s, max, plain, xml_special);
 }
 
 size_t esc_width(const char *s)
@@ -138,49 +172,57 @@ size_t esc_width(const char *s)
 	return count;
 }
 
+static void json_special(FILE *f, uint32_t c)
+{
+	switch (c) {
+	case '"':
+		fputs("\\\"", f);
+		break;
+	case '\\':
+		fputs("\\\\", f);
+		break;
+	case '\n':
+		fputs("\\n", f);
+		break;
+	case '\t':
+		fputs("\\t", f);
+		break;
+	default:
+		if (c < 0x20 || c == 0x7F || c == '<' || c == '>' || c == '&' || c == 0x2028 ||
+		    c == 0x2029)
+			fprintf(f, "\\u%04x", (unsigned)c);
+		else
+			put_cp(f, c);
+	}
+}
+
 void esc_json(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	static unsigned char plain[128];
 
-	while (*p) {
-		uint32_t c = utf8_next(&p);
-		switch (c) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		default:
-			if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x2028 ||
-			    c == 0x2029)
-				fprintf(f, "\\u%04x", (unsigned)c);
-			else
-				put_cp(f, c);
-		}
-	}
+	if (!plain['a'])
+		plain_table(plain, "\"\\<>&");
+	escape(f, s, 0, plain, json_special);
+}
+
+static void folded_special(FILE *f, uint32_t c)
+{
+	if (c == ';')
+		c = ':';
+	else if (c == '\n' || c == '\r' || c == '\t')
+		c = ' ';
+	else if (c < 0x20 || c == 0x7F)
+		c = '?';
+	put_cp(f, c);
 }
 
 void esc_folded(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	static unsigned char plain[128];
 
-	while (*p) {
-		uint32_t c = utf8_next(&p);
-		if (c == ';')
-			c = ':';
-		else if (c == '\n' || c == '\r' || c == '\t')
-			c = ' ';
-		else if (c < 0x20 || c == 0x7F)
-			c = '?';
-		put_cp(f, c);
-	}
+	if (!plain['a'])
+		plain_table(plain, ";");
+	escape(f, s, 0, plain, folded_special);
 }
 
 size_t esc_utf8(const char *s, char *out)

@@ -10,6 +10,7 @@
  * and their nodes reused, so only the differing tail is looked up in the
  * tree's hash tables.
  */
+#define _GNU_SOURCE
 #include "folded.h"
 
 #include <errno.h>
@@ -47,7 +48,7 @@ static bool write_visit(void *vctx, const ct_tree *t, uint32_t node, uint32_t de
 	if (self) {
 		for (uint32_t d = 1; d <= depth; d++) {
 			if (d > 1)
-				putc(';', c->out);
+				putc_unlocked(';', c->out);
 			esc_folded(c->out, ct_name(t, c->path[d]));
 		}
 		fprintf(c->out, " %llu\n", (unsigned long long)self);
