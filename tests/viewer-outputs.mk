@@ -17,3 +17,6 @@ tests_test_flame_SOURCES = tests/test_flame.c
 tests_test_flame_CFLAGS = $(viewer_outputs_cflags)
 tests_test_flame_LDADD = $(viewer_outputs_ldadd)
 TESTS += tests/test_flame
+
+TESTS += tests/viewer-pprof.sh
+EXTRA_DIST += tests/viewer-pprof.sh

@@ -13,13 +13,14 @@
 #include "calltree.h"
 #include "flame.h"
 #include "folded.h"
+#include "pprof.h"
 
 static void usage(FILE *f)
 {
 	fputs("usage: folded2out [OPTIONS] [IN]\n"
 	      "Reads folded stacks (frame;frame;frame VALUE per line) from IN or stdin\n"
 	      "and writes them in another format.\n"
-	      "  -f FORMAT   folded (default), svg\n"
+	      "  -f FORMAT   folded (default), svg, pprof\n"
 	      "  -m METRIC   what the values are: count, bytes (default), cost, peak,\n"
 	      "              leaked, leaks, stack\n"
 	      "  -o OUT      output file (default stdout)\n"
@@ -141,6 +142,8 @@ static int write_out(FILE *out, const struct args *a, ct_tree *t)
 		ct_free(before);
 		return rc;
 	}
+	if (strcmp(a->format, "pprof") == 0)
+		return pprof_write(out, t, 0, 0);
 	fprintf(stderr, "folded2out: unknown format '%s'\n", a->format);
 	exit(2);
 }

@@ -7,7 +7,8 @@ viewer_liboutputs_la_SOURCES = \
 	viewer/escape.c viewer/escape.h \
 	viewer/calltree.c viewer/calltree.h \
 	viewer/folded.c viewer/folded.h \
-	viewer/flame.c viewer/flame_script.c viewer/flame.h
+	viewer/flame.c viewer/flame_script.c viewer/flame.h \
+	viewer/pprof.c viewer/pprof.h
 viewer_liboutputs_la_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
 viewer_liboutputs_la_LIBADD = $(ZLIB_LIBS)
 
