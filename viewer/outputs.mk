@@ -8,7 +8,9 @@ viewer_liboutputs_la_SOURCES = \
 	viewer/calltree.c viewer/calltree.h \
 	viewer/folded.c viewer/folded.h \
 	viewer/flame.c viewer/flame_script.c viewer/flame.h \
-	viewer/pprof.c viewer/pprof.h
+	viewer/pprof.c viewer/pprof.h \
+	viewer/timeline.c viewer/timeline.h \
+	viewer/html.c viewer/html.h
 viewer_liboutputs_la_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
 viewer_liboutputs_la_LIBADD = $(ZLIB_LIBS)
 
