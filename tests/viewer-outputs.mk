@@ -20,3 +20,12 @@ TESTS += tests/test_flame
 
 TESTS += tests/viewer-pprof.sh
 EXTRA_DIST += tests/viewer-pprof.sh
+
+check_PROGRAMS += tests/test_outputs
+tests_test_outputs_SOURCES = tests/test_outputs.c
+tests_test_outputs_CFLAGS = $(viewer_outputs_cflags)
+tests_test_outputs_LDADD = $(viewer_outputs_ldadd)
+TESTS += tests/test_outputs
+
+TESTS += tests/viewer-names.sh tests/viewer-browser.sh
+EXTRA_DIST += tests/viewer-names.sh tests/viewer-browser.sh

@@ -37,12 +37,14 @@ static void usage(FILE *f)
 	      "                grow TS_NS GOID SEGMENT_BYTES FUNCTION\n"
 	      "                heap TS_NS BYTES | stack TS_NS BYTES\n"
 	      "  -p PROGRAM  program name shown by html and timeline\n"
+	      "  -a METRIC=FILE  also read FILE's values as METRIC into the same tree\n"
 	      "  -h          this help\n",
 	      f);
 }
 
 struct args {
 	const char *format, *out, *in, *title, *before, *events, *program;
+	const char *also[CT_NMETRICS]; /* -a METRIC=FILE: more values, same tree */
 	int metric;
 	bool inverted, reverse;
 	double minwidth;
@@ -59,7 +61,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	                                     {"reverse", no_argument, NULL, 'r'},
 	                                     {"title", required_argument, NULL, 't'},
 	                                     {0}};
-	while ((c = getopt_long(argc, argv, "f:m:o:t:irw:d:e:p:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:m:o:t:irw:d:e:p:a:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			a->format = optarg;
@@ -94,6 +96,20 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'p':
 			a->program = optarg;
 			break;
+		case 'a': {
+			char *eq = strchr(optarg, '=');
+			int m = -1;
+			if (eq) {
+				*eq = 0;
+				m = ct_metric_parse(optarg);
+			}
+			if (m < 0) {
+				fprintf(stderr, "folded2out: -a wants METRIC=FILE\n");
+				return 2;
+			}
+			a->also[m] = eq + 1;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -110,24 +126,38 @@ static int parse_args(int argc, char **argv, struct args *a)
 	return 0;
 }
 
-/* Reads a folded file (NULL: stdin) into a sorted tree, or exits. */
-static ct_tree *load(const char *path, int metric, bool reverse)
+/* Adds a folded file (NULL: stdin) to t as metric, or exits. */
+static void read_into(ct_tree *t, const char *path, int metric)
 {
 	FILE *in = path ? fopen(path, "r") : stdin;
 	char err[256];
-	ct_tree *t = ct_new();
 
 	if (!in) {
 		fprintf(stderr, "folded2out: %s: %s\n", path, strerror(errno));
 		exit(1);
 	}
-	if (!t || folded_read(t, in, metric, err, sizeof err) < 0) {
-		fprintf(stderr, "folded2out: %s: %s\n", path ? path : "stdin",
-		        t ? err : "out of memory");
+	if (folded_read(t, in, metric, err, sizeof err) < 0) {
+		fprintf(stderr, "folded2out: %s: %s\n", path ? path : "stdin", err);
 		exit(1);
 	}
 	if (path)
 		fclose(in);
+}
+
+/* Reads a folded file (NULL: stdin), and the -a files, into a sorted
+ * tree, or exits. */
+static ct_tree *load(const char *path, int metric, const char *const *also, bool reverse)
+{
+	ct_tree *t = ct_new();
+
+	if (!t) {
+		fputs("folded2out: out of memory\n", stderr);
+		exit(1);
+	}
+	read_into(t, path, metric);
+	for (int m = 0; also && m < CT_NMETRICS; m++)
+		if (also[m])
+			read_into(t, also[m], m);
 	if (reverse) {
 		ct_tree *r = ct_reverse(t);
 		ct_free(t);
@@ -322,7 +352,7 @@ static int write_out(FILE *out, const struct args *a, ct_tree *t, const struct e
 		o.minwidth = a->minwidth;
 		if (!a->before)
 			return flame_write(out, t, &o);
-		ct_tree *before = load(a->before, a->metric, a->reverse);
+		ct_tree *before = load(a->before, a->metric, NULL, a->reverse);
 		int rc = flame_write_diff(out, t, before, &o);
 		ct_free(before);
 		return rc;
@@ -347,7 +377,9 @@ int main(int argc, char **argv)
 	struct events ev = {0};
 	if (a.events)
 		ev = load_events(a.events);
-	ct_tree *t = strcmp(a.format, "timeline") ? load(a.in, a.metric, a.reverse) : ct_new();
+	ct_tree *t = strcmp(a.format, "timeline")
+	                     ? load(a.in, a.metric, (const char *const *)a.also, a.reverse)
+	                     : ct_new();
 	FILE *out = a.out ? fopen(a.out, "w") : stdout;
 	if (!out) {
 		fprintf(stderr, "folded2out: %s: %s\n", a.out, strerror(errno));
