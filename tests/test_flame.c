@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "calltree.h"
+#include "viewer-testutil.h"
 #include "flame.h"
 
 static void add(ct_tree *t, const char *folded, enum ct_metric m, uint64_t v)
@@ -37,14 +38,6 @@ static char *render(const ct_tree *t, const flame_opts *o)
 	assert_int_equal(flame_write(f, t, o), 0);
 	fclose(f);
 	return buf;
-}
-
-static int count(const char *hay, const char *needle)
-{
-	int n = 0;
-	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
 }
 
 /* The <g> of the frame named name (its title starts with it), or NULL. */

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "calltree.h"
+#include "viewer-testutil.h"
 #include "escape.h"
 #include "html.h"
 #include "timeline.h"
@@ -140,14 +141,6 @@ __attribute__((noinline)) static char *page(const html_summary *s, const ct_tree
 	assert_int_equal(html_write(f, t, s), 0);
 	fclose(f);
 	return buf;
-}
-
-static int count(const char *hay, const char *needle)
-{
-	int n = 0;
-	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
 }
 
 static void test_html(void **state)

@@ -13,7 +13,7 @@ tests_test_calltree_LDADD = $(viewer_outputs_ldadd)
 TESTS += tests/test_calltree
 
 check_PROGRAMS += tests/test_flame
-tests_test_flame_SOURCES = tests/test_flame.c
+tests_test_flame_SOURCES = tests/test_flame.c tests/viewer-testutil.h
 tests_test_flame_CFLAGS = $(viewer_outputs_cflags)
 tests_test_flame_LDADD = $(viewer_outputs_ldadd)
 TESTS += tests/test_flame
@@ -22,7 +22,7 @@ TESTS += tests/viewer-pprof.sh
 EXTRA_DIST += tests/viewer-pprof.sh
 
 check_PROGRAMS += tests/test_outputs
-tests_test_outputs_SOURCES = tests/test_outputs.c
+tests_test_outputs_SOURCES = tests/test_outputs.c tests/viewer-testutil.h
 tests_test_outputs_CFLAGS = $(viewer_outputs_cflags)
 tests_test_outputs_LDADD = $(viewer_outputs_ldadd)
 TESTS += tests/test_outputs

@@ -237,3 +237,15 @@ size_t esc_utf8(const char *s, char *out)
 	}
 	return len;
 }
+
+void esc_num(FILE *f, uint64_t v)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
+
+	for (int i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			putc_unlocked(',', f);
+		putc_unlocked(buf[i], f);
+	}
+}

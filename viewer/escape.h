@@ -12,6 +12,7 @@
 #define ESCAPADE_VIEWER_ESCAPE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* XML and HTML (text and attribute values): <>&"' become character
@@ -34,6 +35,10 @@ void esc_folded(FILE *f, const char *s);
  * invalid bytes replaced by U+FFFD and returns the length written.  With out
  * NULL, only returns the length (at most 3 * strlen(s)). */
 size_t esc_utf8(const char *s, char *out);
+
+/* Writes v with thousands separators (1,234,567): plain ASCII, safe in
+ * every text format, shared by the tooltips and the HTML tables. */
+void esc_num(FILE *f, uint64_t v);
 
 /* Number of code points of s as esc_xml counts them. */
 size_t esc_width(const char *s);

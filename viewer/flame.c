@@ -70,19 +70,7 @@ static void color_by_name(void *ctx, const ct_tree *t, uint32_t node, char rgb[8
 	snprintf(rgb, 8, "#%02x%02x%02x", r, g, b);
 }
 
-/* ---- number formatting ---- */
-
-static void put_num(FILE *f, uint64_t v)
-{
-	char buf[32];
-	int n = snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
-
-	for (int i = 0; i < n; i++) {
-		if (i && (n - i) % 3 == 0)
-			putc(',', f);
-		putc(buf[i], f);
-	}
-}
+/* ---- tooltips ---- */
 
 static const char *unit_label(enum ct_metric m)
 {
@@ -231,7 +219,7 @@ static void draw_frame(struct draw *d, const ct_tree *t, uint32_t node, uint32_t
 	fputs("<g class=\"f\"><title>", f);
 	esc_xml(f, name, 0);
 	putc('\n', f);
-	put_num(f, total);
+	esc_num(f, total);
 	fprintf(f, " %s (%.2f%%)", unit_label(d->o->metric),
 	        100.0 * (double)total / (double)d->root);
 	if (d->style->note) {
@@ -398,7 +386,7 @@ static void diff_note(void *ctx, const ct_tree *t, uint32_t node, FILE *f)
 	uint64_t was = ct_node_at(t, node)->total[df->m] - (uint64_t)d;
 
 	fputs(d < 0 ? "-" : "+", f);
-	put_num(f, (uint64_t)(d < 0 ? -d : d));
+	esc_num(f, (uint64_t)(d < 0 ? -d : d));
 	if (was)
 		fprintf(f, " (%+.1f%%)", 100.0 * (double)d / (double)was);
 	else

@@ -21,18 +21,6 @@ static void text(FILE *f, const char *s)
 	esc_xml(f, s ? s : "", 0);
 }
 
-static void num(FILE *f, uint64_t v)
-{
-	char buf[32];
-	int n = snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
-
-	for (int i = 0; i < n; i++) {
-		if (i && (n - i) % 3 == 0)
-			putc(',', f);
-		putc(buf[i], f);
-	}
-}
-
 /* 1.5 MiB style, for the plot's axis. */
 static void human(FILE *f, double v)
 {
@@ -94,7 +82,7 @@ static void card(FILE *f, const char *label, uint64_t v)
 	fputs("<div class=\"card\">", f);
 	text(f, label);
 	fputs("<b>", f);
-	num(f, v);
+	esc_num(f, v);
 	fputs("</b></div>\n", f);
 }
 
@@ -124,7 +112,7 @@ static void summary(FILE *f, const html_summary *s)
 static void cell_num(FILE *f, uint64_t v)
 {
 	fprintf(f, "<td class=\"n\" data-v=\"%llu\">", (unsigned long long)v);
-	num(f, v);
+	esc_num(f, v);
 	fputs("</td>", f);
 }
 
