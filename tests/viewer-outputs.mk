@@ -29,3 +29,9 @@ TESTS += tests/test_outputs
 
 TESTS += tests/viewer-names.sh tests/viewer-browser.sh
 EXTRA_DIST += tests/viewer-names.sh tests/viewer-browser.sh
+
+check_PROGRAMS += tests/test_pprof
+tests_test_pprof_SOURCES = tests/test_pprof.c
+tests_test_pprof_CFLAGS = $(viewer_outputs_cflags) $(ZLIB_CFLAGS)
+tests_test_pprof_LDADD = $(viewer_outputs_ldadd) $(ZLIB_LIBS)
+TESTS += tests/test_pprof
