@@ -15,7 +15,8 @@
  *             and 256 s for 1M stacks on these machines)
  *
  * Flags: -bench SUBSTRING (run the benchmarks whose name contains it),
- * -count N (repeat each); other go test flags are accepted and ignored.
+ * -count N (repeat each), -stacks N (one size only, e.g. under callgrind);
+ * other go test flags are accepted and ignored.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -146,16 +147,19 @@ int main(int argc, char **argv)
 {
 	const char *filter = NULL;
 	int count = 1;
+	long only = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			puts("usage: viewer_bench [-bench SUBSTRING] [-count N]");
+			puts("usage: viewer_bench [-bench SUBSTRING] [-count N] [-stacks N]");
 			return 0;
 		}
 		if (!strcmp(argv[i], "-bench") && i + 1 < argc)
 			filter = argv[++i];
 		else if (!strcmp(argv[i], "-count") && i + 1 < argc)
 			count = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "-stacks") && i + 1 < argc)
+			only = atol(argv[++i]);
 	}
 	if (filter && !strncmp("Viewer", filter, 6))
 		filter += 6;
@@ -164,6 +168,10 @@ int main(int argc, char **argv)
 	puts("# flamegraph.pl baseline: 21 s (100k stacks) and 256 s (1M) on these machines;"
 	     " not run here");
 	for (int c = 0; c < count; c++) {
+		if (only) {
+			run(only, filter);
+			continue;
+		}
 		run(100000, filter);
 		run(1000000, filter);
 	}

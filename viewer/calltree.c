@@ -16,6 +16,7 @@
  * Siblings are also linked (first_child / next_sibling) for the walks; the
  * link order is insertion order until ct_sort puts it in name order.
  */
+#define _GNU_SOURCE /* qsort_r */
 #include "calltree.h"
 
 #include <stdlib.h>
@@ -450,12 +451,11 @@ static int strcmp_null(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "");
 }
 
-static const ct_tree *sort_tree; /* qsort has no context argument */
-
-static int cmp_nodes(const void *a, const void *b)
+static int cmp_nodes(const void *a, const void *b, void *ctx)
 {
-	const ct_frame *fa = &sort_tree->frames[sort_tree->nodes[*(const uint32_t *)a].frame];
-	const ct_frame *fb = &sort_tree->frames[sort_tree->nodes[*(const uint32_t *)b].frame];
+	const ct_tree *t = ctx;
+	const ct_frame *fa = &t->frames[t->nodes[*(const uint32_t *)a].frame];
+	const ct_frame *fb = &t->frames[t->nodes[*(const uint32_t *)b].frame];
 	int c = strcmp(fa->name, fb->name);
 
 	if (!c)
@@ -471,7 +471,6 @@ void ct_sort(ct_tree *t)
 {
 	uint32_t *kids = NULL, cap = 0;
 
-	sort_tree = t;
 	for (uint32_t i = 0; i < t->nnodes; i++) {
 		uint32_t n = 0;
 		for (uint32_t c = t->nodes[i].first_child; c; c = t->nodes[c].next_sibling) {
@@ -481,7 +480,7 @@ void ct_sort(ct_tree *t)
 		}
 		if (n < 2)
 			continue;
-		qsort(kids, n, sizeof *kids, cmp_nodes);
+		qsort_r(kids, n, sizeof *kids, cmp_nodes, t);
 		t->nodes[i].first_child = kids[0];
 		for (uint32_t j = 0; j < n; j++)
 			t->nodes[kids[j]].next_sibling = j + 1 < n ? kids[j + 1] : 0;

@@ -69,11 +69,14 @@ int folded_write(FILE *out, const ct_tree *t, enum ct_metric m)
 	return ferror(out) ? -1 : 0;
 }
 
-/* The previous line's frames and nodes, for prefix reuse. */
+/* The previous line's frames and nodes, for prefix reuse.  The arrays are
+ * indexed by frame position and also serve the line being added. */
 struct prev {
-	char *line; /* copy of the stack part */
+	char *line; /* the previous line, its frames NUL-separated */
+	size_t linecap;
 	size_t *off, *len;
 	uint32_t *node; /* node[i] = node of frame i */
+	ct_frame *frames;
 	size_t n, cap;
 };
 
@@ -91,7 +94,10 @@ static int prev_reserve(struct prev *p, size_t n)
 	uint32_t *node = realloc(p->node, cap * sizeof *node);
 	if (node)
 		p->node = node;
-	if (!off || !len || !node)
+	ct_frame *frames = realloc(p->frames, cap * sizeof *frames);
+	if (frames)
+		p->frames = frames;
+	if (!off || !len || !node || !frames)
 		return -1;
 	p->cap = cap;
 	return 0;
@@ -124,53 +130,39 @@ static int parse_value(char *line, size_t *stacklen, uint64_t *value)
 }
 
 /* Adds one stack line (already cut at the value) reusing the common prefix
- * with the previous line.  Returns 0 or -1 (out of memory). */
-static int add_line(ct_tree *t, struct prev *p, char *line, size_t len, ct_frame **frames,
-                    size_t *fcap, const uint64_t *values)
+ * with the previous line: frames are split in place (memchr, not a byte
+ * loop: lines are long) and compared with the previous line's while they
+ * agree.  Returns 0 or -1 (out of memory). */
+static int add_line(ct_tree *t, struct prev *p, char *line, size_t len, const uint64_t *values)
 {
-	size_t n = 1, same = 0;
-
-	for (size_t i = 0; i < len; i++)
-		n += line[i] == ';';
-	if (prev_reserve(p, n) < 0)
-		return -1;
-	if (n > *fcap) {
-		ct_frame *f = realloc(*frames, n * sizeof *f);
-		if (!f)
-			return -1;
-		*frames = f;
-		*fcap = n;
-	}
-	/* Split in place, matching the previous line while it agrees. */
-	size_t start = 0, i = 0;
+	size_t n = 0, same = 0, start = 0;
 	bool agree = true;
-	for (size_t pos = 0; pos <= len; pos++) {
-		if (pos < len && line[pos] != ';')
-			continue;
-		line[pos] = 0;
-		size_t flen = pos - start;
-		if (agree && i < p->n && p->len[i] == flen &&
-		    memcmp(p->line + p->off[i], line + start, flen) == 0)
-			same = i + 1;
+
+	for (;;) {
+		char *semi = memchr(line + start, ';', len - start);
+		size_t end = semi ? (size_t)(semi - line) : len, flen = end - start;
+		if (prev_reserve(p, n + 1) < 0)
+			return -1;
+		if (agree && n < p->n && p->len[n] == flen &&
+		    memcmp(p->line + p->off[n], line + start, flen) == 0)
+			same = n + 1;
 		else
 			agree = false;
-		(*frames)[i] = (ct_frame){.name = line + start};
-		p->off[i] = start;
-		p->len[i] = flen;
-		start = pos + 1;
-		i++;
+		line[end] = 0;
+		p->frames[n] = (ct_frame){.name = line + start};
+		p->off[n] = start;
+		p->len[n] = flen;
+		n++;
+		if (!semi)
+			break;
+		start = end + 1;
 	}
 	uint32_t parent = same ? p->node[same - 1] : 0;
-	uint32_t leaf = ct_add_below(t, parent, *frames + same, n - same, values);
+	uint32_t leaf = ct_add_below(t, parent, p->frames + same, n - same, values);
 	if (!leaf)
 		return -1;
 	for (size_t k = n; k-- > same; leaf = ct_node_at(t, leaf)->parent)
 		p->node[k] = leaf;
-	/* Keep this line (its frames are NUL-separated now) for the next. */
-	free(p->line);
-	if (!(p->line = malloc(len + 1)))
-		return -1;
-	memcpy(p->line, line, len + 1);
 	p->n = n;
 	return 0;
 }
@@ -178,8 +170,7 @@ static int add_line(ct_tree *t, struct prev *p, char *line, size_t len, ct_frame
 long folded_read(ct_tree *t, FILE *in, enum ct_metric m, char *err, size_t errlen)
 {
 	struct prev p = {0};
-	ct_frame *frames = NULL;
-	size_t fcap = 0, cap = 0, lineno = 0;
+	size_t cap = 0, lineno = 0;
 	char *line = NULL;
 	ssize_t got;
 	long count = 0;
@@ -196,10 +187,16 @@ long folded_read(ct_tree *t, FILE *in, enum ct_metric m, char *err, size_t errle
 			snprintf(err, errlen, "line %zu: expected 'frame;frame;... COUNT'", lineno);
 			goto fail;
 		}
-		if (add_line(t, &p, line, len, &frames, &fcap, values) < 0) {
+		if (add_line(t, &p, line, len, values) < 0) {
 			snprintf(err, errlen, "line %zu: out of memory", lineno);
 			goto fail;
 		}
+		/* keep this line for the next one's prefix; getline reuses the
+		 * previous line's buffer */
+		char *keep = p.line;
+		size_t keepcap = p.linecap;
+		p.line = line, p.linecap = cap;
+		line = keep, cap = keepcap;
 		count++;
 	}
 	if (ferror(in)) {
@@ -208,7 +205,7 @@ long folded_read(ct_tree *t, FILE *in, enum ct_metric m, char *err, size_t errle
 	}
 out:
 	free(line);
-	free(frames);
+	free(p.frames);
 	free(p.line);
 	free(p.off);
 	free(p.len);
