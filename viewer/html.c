@@ -6,7 +6,9 @@
  * values for (only one shown at a time), and share a single copy of its
  * script.  The memory plot is drawn here as an inline SVG polyline; the
  * table sorts in the page from data-v attributes, so no number is parsed
- * back from formatted text.
+ * back from formatted text.  The URL fragment replays choices
+ * (#metric=bytes&search=REGEX&sort=COLUMN): links to a view, and the hook
+ * the browser test drives the page with.
  */
 #include "html.h"
 
@@ -75,7 +77,11 @@ static const char page_script[] =
         "if (find) find.addEventListener('input', function () { shown().escSearch(find.value); "
         "});\n"
         "var m = /(?:^#|&)metric=([a-z]+)/.exec(location.hash);\n"
-        "if (m && metric) { metric.value = m[1]; metric.dispatchEvent(new Event('change')); }\n";
+        "if (m && metric) { metric.value = m[1]; metric.dispatchEvent(new Event('change')); }\n"
+        "m = /(?:^#|&)sort=([^&]+)/.exec(location.hash);\n"
+        "if (m) document.querySelectorAll('#sites-table th').forEach(function (th) {\n"
+        "  if (th.textContent === decodeURIComponent(m[1])) th.click();\n"
+        "});\n";
 
 static void card(FILE *f, const char *label, uint64_t v)
 {
