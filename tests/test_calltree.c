@@ -36,9 +36,14 @@ static void test_merge_and_totals(void **state)
 	uint32_t lb = ct_add_names(t, b, 3, vals(2, 30));
 	uint32_t lc = ct_add_names(t, c, 2, vals(4, 7));
 	assert_int_equal(ct_add_names(t, a, 3, vals(1, 100)), la); /* same stack, same leaf */
-	assert_int_equal(ct_nodes(t), 6); /* all main parse malloc newobject render */
+	/* an empty stack gets a frame of its own, not the root */
+	uint32_t none = ct_add_names(t, NULL, 0, vals(1, 0));
+	assert_int_not_equal(none, 0);
+	assert_string_equal(ct_name(t, none), CT_NO_STACK);
+	assert_int_equal(ct_self(t, 0, CT_COUNT), 0);
+	assert_int_equal(ct_nodes(t), 7); /* all main parse malloc newobject render, no stack */
 	assert_int_equal(ct_node_at(t, 0)->total[CT_BYTES], 237);
-	assert_int_equal(ct_node_at(t, 0)->total[CT_COUNT], 8);
+	assert_int_equal(ct_node_at(t, 0)->total[CT_COUNT], 9);
 	uint32_t parse = ct_node_at(t, la)->parent;
 	assert_int_equal(ct_node_at(t, lb)->parent, parse);
 	assert_string_equal(ct_name(t, parse), "parse");

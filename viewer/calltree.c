@@ -348,7 +348,10 @@ uint32_t ct_add_below(ct_tree *t, uint32_t parent, const ct_frame *frames, size_
                       const uint64_t *values)
 {
 	uint32_t node = parent;
+	static const ct_frame none = {.name = CT_NO_STACK};
 
+	if (n == 0 && parent == 0)
+		frames = &none, n = 1;
 	for (size_t i = 0; i < n; i++) {
 		ct_frame k;
 		if (!intern_frame(t, &frames[i], &k))

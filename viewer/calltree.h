@@ -55,8 +55,10 @@ ct_tree *ct_new(void);
 void ct_free(ct_tree *t);
 
 /* Adds a stack of n frames, outermost first, with its metric vector
- * (CT_NMETRICS values).  Returns the leaf node, or 0 on allocation failure
- * (and for n == 0, where the values go to the root). */
+ * (CT_NMETRICS values).  An empty stack is filed under one frame named
+ * CT_NO_STACK, so that every value belongs to some stack in every output.
+ * Returns the leaf node, or 0 on allocation failure. */
+#define CT_NO_STACK "[no stack]"
 uint32_t ct_add(ct_tree *t, const ct_frame *frames, size_t n, const uint64_t *values);
 
 /* Adds the path frames[0..n) below node parent (which, with its ancestors,
