@@ -1,1 +1,2 @@
 # tests/viewer.mk — tests of the viewer.
+include tests/viewer-outputs.mk
