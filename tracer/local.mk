@@ -1,1 +1,2 @@
 # tracer/local.mk — the tracer's build.
+include tracer/symbolizer.mk
