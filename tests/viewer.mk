@@ -1,4 +1,5 @@
 # tests/viewer.mk — tests of the viewer (and of the symbolizer it uses).
+include tests/viewer-outputs.mk
 
 # The symbolizer resolves this test's own addresses; built as a PIE and as a
 # non-PIE executable to cover both load-bias cases.

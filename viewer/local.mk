@@ -1,1 +1,2 @@
 # viewer/local.mk — the viewer's build.
+include viewer/outputs.mk
