@@ -14,3 +14,10 @@ tests_test_symbolize_nopie_CPPFLAGS = $(tests_test_symbolize_CPPFLAGS)
 tests_test_symbolize_nopie_CFLAGS = $(AM_CFLAGS) -g -fno-pie
 tests_test_symbolize_nopie_LDFLAGS = $(AM_LDFLAGS) -no-pie
 tests_test_symbolize_nopie_LDADD = $(tests_test_symbolize_LDADD)
+
+# The aggregation behind `escapade report`, on hand-written events.
+check_PROGRAMS += tests/test_aggregate
+TESTS += tests/test_aggregate
+tests_test_aggregate_SOURCES = tests/test_aggregate.c viewer/aggregate.c
+tests_test_aggregate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir) $(CMOCKA_CFLAGS)
+tests_test_aggregate_LDADD = $(CMOCKA_LIBS)

@@ -1,2 +1,3 @@
 # viewer/local.mk — the viewer's build.
 include viewer/outputs.mk
+include viewer/report.mk

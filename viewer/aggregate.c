@@ -1,0 +1,340 @@
+/*
+ * viewer/aggregate.c — per-stack totals in one streaming pass.
+ *
+ * Three hash tables keyed by 64-bit ids carry the pass:
+ *   stacks  stack id -> index in the stack array;
+ *   blocks  block id -> (size, stack index, frame known), live blocks only:
+ *           an entry is removed when its block is released;
+ *   threads thread index -> the latest block it created, for "temporary"
+ *           (freed before the thread's next allocation, heaptrack's
+ *           definition, which makes the two tools' figures comparable).
+ *
+ * Peak accounting.  A stack's peak_bytes is its live bytes at the moment
+ * the whole trace's live bytes peaked.  Copying every stack's live bytes at
+ * each new peak would cost O(stacks) per event on a growing heap; instead a
+ * counter `peaks` advances at each new peak, and every stack remembers the
+ * count when its live bytes last changed (peak_stamp).  If a peak happened
+ * since, its live bytes were the same at that peak as they are now, so
+ * they are saved into peak_bytes just before the change.  agg_finish does
+ * the same for every stack.  O(1) per event.
+ */
+#include "config.h"
+
+#include "aggregate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a u64 -> (u64, u64) open-addressed table ---------------------------- */
+
+struct slot {
+	uint64_t key; /* id + 1; 0 = empty */
+	uint64_t a, b;
+};
+
+struct table {
+	struct slot *v;
+	size_t cap, len; /* cap is 0 or a power of two */
+};
+
+static size_t mix(uint64_t x)
+{
+	x ^= x >> 31;
+	x *= 0x7fb5d329728ea185ULL;
+	x ^= x >> 27;
+	x *= 0x81dadef4bc2dd44dULL;
+	x ^= x >> 33;
+	return (size_t)x;
+}
+
+static struct slot *table_find(const struct table *t, uint64_t id)
+{
+	if (!t->cap)
+		return NULL;
+	size_t mask = t->cap - 1;
+	for (size_t i = mix(id) & mask;; i = (i + 1) & mask) {
+		if (t->v[i].key == id + 1)
+			return &t->v[i];
+		if (!t->v[i].key)
+			return NULL;
+	}
+}
+
+static bool table_grow(struct table *t)
+{
+	size_t cap = t->cap ? 2 * t->cap : 256;
+	struct slot *v = calloc(cap, sizeof *v);
+	if (!v)
+		return false;
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->v[i].key)
+			continue;
+		size_t j = mix(t->v[i].key - 1) & (cap - 1);
+		while (v[j].key)
+			j = (j + 1) & (cap - 1);
+		v[j] = t->v[i];
+	}
+	free(t->v);
+	t->v = v;
+	t->cap = cap;
+	return true;
+}
+
+/* The slot for id, created (with a = b = 0) if absent; NULL when out of
+ * memory. */
+static struct slot *table_put(struct table *t, uint64_t id)
+{
+	struct slot *s = table_find(t, id);
+	if (s)
+		return s;
+	if (4 * (t->len + 1) > 3 * t->cap && !table_grow(t))
+		return NULL;
+	size_t mask = t->cap - 1;
+	size_t i = mix(id) & mask;
+	while (t->v[i].key)
+		i = (i + 1) & mask;
+	t->v[i] = (struct slot){.key = id + 1};
+	t->len++;
+	return &t->v[i];
+}
+
+/* Removes s, shifting back the entries of its probe run so lookups never
+ * need tombstones. */
+static void table_remove(struct table *t, struct slot *s)
+{
+	size_t mask = t->cap - 1;
+	size_t hole = (size_t)(s - t->v);
+	for (size_t i = (hole + 1) & mask; t->v[i].key; i = (i + 1) & mask) {
+		size_t home = mix(t->v[i].key - 1) & mask;
+		/* Move entry i into the hole unless its home lies in (hole, i]. */
+		if (((i - home) & mask) >= ((i - hole) & mask)) {
+			t->v[hole] = t->v[i];
+			hole = i;
+		}
+	}
+	t->v[hole].key = 0;
+	t->len--;
+}
+
+/* ---- the pass ------------------------------------------------------------ */
+
+struct agg {
+	agg_stack *stacks;
+	size_t nstacks, capstacks;
+	struct table stack_index, blocks, threads;
+	agg_totals totals;
+	uint64_t live_bytes; /* of the whole trace */
+	uint64_t peaks;      /* new peaks reached so far */
+};
+
+/* Block table values: a = size, b = stack index | FRAME_KNOWN. */
+#define FRAME_KNOWN (1ULL << 63)
+
+agg *agg_new(void)
+{
+	return calloc(1, sizeof(agg));
+}
+
+void agg_free_all(agg *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->nstacks; i++)
+		free(a->stacks[i].pcs);
+	free(a->stacks);
+	free(a->stack_index.v);
+	free(a->blocks.v);
+	free(a->threads.v);
+	free(a);
+}
+
+static agg_stack *new_stack(agg *a, uint64_t id)
+{
+	struct slot *s = table_put(&a->stack_index, id);
+	if (!s)
+		return NULL;
+	if (s->b)
+		return &a->stacks[s->a];
+	if (a->nstacks == a->capstacks) {
+		size_t cap = a->capstacks ? 2 * a->capstacks : 256;
+		agg_stack *v = realloc(a->stacks, cap * sizeof *v);
+		if (!v) {
+			table_remove(&a->stack_index, s);
+			return NULL;
+		}
+		a->stacks = v;
+		a->capstacks = cap;
+	}
+	s->a = a->nstacks;
+	s->b = 1; /* defined */
+	agg_stack *st = &a->stacks[a->nstacks++];
+	memset(st, 0, sizeof *st);
+	st->id = id;
+	return st;
+}
+
+bool agg_stack_define(agg *a, uint64_t id, const uint64_t *pcs, uint32_t depth, bool truncated)
+{
+	if (table_find(&a->stack_index, id))
+		return true;
+	agg_stack *st = new_stack(a, id);
+	if (!st)
+		return false;
+	if (depth) {
+		st->pcs = malloc(depth * sizeof *pcs);
+		if (!st->pcs)
+			return false;
+		memcpy(st->pcs, pcs, depth * sizeof *pcs);
+	}
+	st->depth = depth;
+	st->truncated = truncated;
+	return true;
+}
+
+/* Live bytes of st are about to change: keep their value at the last peak. */
+static void touch(agg *a, agg_stack *st)
+{
+	if (st->peak_stamp != a->peaks) {
+		st->peak_bytes = st->live_bytes;
+		st->peak_stamp = a->peaks;
+	}
+}
+
+bool agg_alloc(agg *a, uint64_t block, uint64_t stack, uint64_t size, uint64_t cost_ns,
+               bool frame_known, bool gort)
+{
+	agg_stack *st = new_stack(a, stack); /* finds it when defined */
+	if (!st)
+		return false;
+	agg_totals *t = &a->totals;
+	t->allocations++;
+	t->bytes_allocated += size;
+	t->cost_ns += cost_ns;
+	t->gort_objects += gort;
+	st->allocs++;
+	st->bytes += size;
+	st->cost_ns += cost_ns;
+	st->gort += gort;
+
+	struct slot *b = table_put(&a->blocks, block);
+	if (!b)
+		return false;
+	if (b->key && b->b) {
+		/* The id was live already (hostile input): drop the old block. */
+		agg_release(a, block, false, false);
+		b = table_put(&a->blocks, block);
+		if (!b)
+			return false;
+	}
+	size_t index = (size_t)(st - a->stacks);
+	b->a = size;
+	b->b = (uint64_t)index | (frame_known ? FRAME_KNOWN : 0) | (1ULL << 62);
+	touch(a, st);
+	st->live_bytes += size;
+	st->live_allocs++;
+	a->live_bytes += size;
+	if (a->live_bytes > t->peak_bytes) {
+		t->peak_bytes = a->live_bytes;
+		a->peaks++;
+	}
+	struct slot *th = table_put(&a->threads, block >> 40);
+	if (th)
+		th->a = block + 1;
+	return true;
+}
+
+/* Block table values carry bit 62 so that a live entry never has b == 0. */
+#define STACK_INDEX(b) ((size_t)((b) & ((1ULL << 62) - 1)))
+
+void agg_release(agg *a, uint64_t block, bool live, bool counted)
+{
+	struct slot *b = table_find(&a->blocks, block);
+	if (!b) {
+		if (counted)
+			agg_release_unknown(a);
+		return;
+	}
+	agg_stack *st = &a->stacks[STACK_INDEX(b->b)];
+	uint64_t size = b->a;
+	bool known = b->b & FRAME_KNOWN;
+	table_remove(&a->blocks, b);
+
+	if (counted) {
+		a->totals.frees++;
+		st->frees++;
+	}
+	if (!known)
+		st->unknown++;
+	else if (live)
+		st->frame_local++;
+	else
+		st->escaped++;
+	struct slot *th = table_find(&a->threads, block >> 40);
+	if (th && th->a == block + 1) {
+		st->temporary++;
+		a->totals.temporary++;
+		th->a = 0;
+	}
+	touch(a, st);
+	st->live_bytes -= size;
+	st->live_allocs--;
+	a->live_bytes -= size;
+}
+
+void agg_release_unknown(agg *a)
+{
+	a->totals.frees++;
+	a->totals.unknown_frees++;
+}
+
+void agg_gc(agg *a)
+{
+	a->totals.gc_cycles++;
+}
+
+void agg_stack_grow(agg *a, uint64_t seg_size)
+{
+	a->totals.stack_grows++;
+	a->totals.stack_grow_bytes += seg_size;
+}
+
+void agg_goroutine(agg *a)
+{
+	a->totals.goroutines++;
+}
+
+void agg_lost(agg *a, uint64_t count)
+{
+	a->totals.lost += count;
+}
+
+void agg_finish(agg *a)
+{
+	for (size_t i = 0; i < a->nstacks; i++) {
+		agg_stack *st = &a->stacks[i];
+		touch(a, st);
+		st->escaped += st->live_allocs; /* outlived every frame */
+		a->totals.leaked_bytes += st->live_bytes;
+		a->totals.leaked_allocations += st->live_allocs;
+	}
+}
+
+const agg_totals *agg_totals_of(const agg *a)
+{
+	return &a->totals;
+}
+
+size_t agg_nstacks(const agg *a)
+{
+	return a->nstacks;
+}
+
+agg_stack *agg_stack_at(agg *a, size_t i)
+{
+	return i < a->nstacks ? &a->stacks[i] : NULL;
+}
+
+size_t agg_live_blocks(const agg *a)
+{
+	return a->blocks.len;
+}
