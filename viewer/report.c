@@ -190,9 +190,10 @@ static void text_sites(FILE *out, const struct loaded_trace *t, const site *site
 		fprintf(out, "\n  #%zu %s", i + 1, esc_frame_format(s->frame, name, sizeof name));
 		if (s->frame->file)
 			fprintf(out, " at %s:%d", s->frame->file, s->frame->line);
-		fprintf(out, "\n     %" PRIu64 " allocations, %s; in use at peak %s; leaked %s",
-		        s->allocations, human(s->bytes, b1, sizeof b1),
-		        human(s->peak_bytes, b2, sizeof b2), human(s->leaked_bytes, b3, sizeof b3));
+		fprintf(out, "\n     %" PRIu64 " allocation%s, %s; in use at peak %s; leaked %s",
+		        s->allocations, s->allocations == 1 ? "" : "s",
+		        human(s->bytes, b1, sizeof b1), human(s->peak_bytes, b2, sizeof b2),
+		        human(s->leaked_bytes, b3, sizeof b3));
 		fprintf(out, "; cost %.1f us; temporary %" PRIu64 "; %s\n",
 		        (double)s->cost_ns / 1e3, s->temporary, site_verdict(s));
 		site_path(s, t->sym, print_frame_text, out);
@@ -293,7 +294,11 @@ int report_main(int argc, char **argv)
 	struct loaded_trace t;
 	enum load_status st = trace_load(o.path, true, &t);
 	if (st != LOAD_OK) {
-		fprintf(stderr, "escapade report: %s: %s\n", o.path, t.message);
+		/* The reader's messages usually name the file already. */
+		if (strstr(t.message, o.path))
+			fprintf(stderr, "escapade report: %s\n", t.message);
+		else
+			fprintf(stderr, "escapade report: %s: %s\n", o.path, t.message);
 		return 1;
 	}
 	if (t.truncated)
