@@ -21,3 +21,22 @@ TESTS += tests/test_aggregate
 tests_test_aggregate_SOURCES = tests/test_aggregate.c viewer/aggregate.c
 tests_test_aggregate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir) $(CMOCKA_CFLAGS)
 tests_test_aggregate_LDADD = $(CMOCKA_LIBS)
+
+# End-to-end programs of `escapade report`: plain executables (no libtool
+# wrapper in front of them, so the tracer sees the real program), built
+# without optimization so every allocation stays on its own source line, and
+# without the sanitizers of a sanitizer build (ASan must come first in the
+# link map; the tracer is preloaded ahead of it).
+e2e_cflags = -g -O0 -fno-omit-frame-pointer
+check_PROGRAMS += tests/e2e/known_peak tests/e2e/jemalloc_api tests/e2e/cxx_new
+tests_e2e_known_peak_SOURCES = tests/e2e/known_peak.c
+tests_e2e_known_peak_CFLAGS = $(WARN_CFLAGS) $(e2e_cflags)
+tests_e2e_known_peak_LDFLAGS =
+tests_e2e_jemalloc_api_SOURCES = tests/e2e/jemalloc_api.c
+tests_e2e_jemalloc_api_CFLAGS = $(WARN_CFLAGS) $(e2e_cflags) $(JEMALLOC_CFLAGS)
+tests_e2e_jemalloc_api_LDFLAGS =
+tests_e2e_jemalloc_api_LDADD = $(JEMALLOC_LIBS)
+tests_e2e_cxx_new_SOURCES = tests/e2e/cxx_new.cc
+tests_e2e_cxx_new_CXXFLAGS = $(WARN_CFLAGS) $(e2e_cflags)
+tests_e2e_cxx_new_LDFLAGS =
+EXTRA_DIST += tests/e2e/lib.sh
