@@ -142,6 +142,7 @@ static void valid_raw_figures(void **state)
 	/* thread 2 runs after thread 1 swept its object */
 	assert_int_equal(a->peak_bytes, 2000 + 300);
 	assert_int_equal(a->gort_objects, 1);
+	assert_int_equal(a->gort_frees, 1);
 	assert_int_equal(a->gc_cycles, 1);
 	assert_int_equal(a->stack_grows, 1);
 	assert_int_equal(a->goroutines, 1);

@@ -281,6 +281,12 @@ void agg_release(agg *a, uint64_t block, bool live, bool counted)
 	a->live_bytes -= size;
 }
 
+void agg_sweep(agg *a, uint64_t block, bool live)
+{
+	a->totals.gort_frees++;
+	agg_release(a, block, live, true);
+}
+
 void agg_release_unknown(agg *a)
 {
 	a->totals.frees++;

@@ -46,6 +46,7 @@ typedef struct agg_totals {
 	uint64_t cost_ns;
 	uint64_t gc_cycles, stack_grows, stack_grow_bytes, goroutines;
 	uint64_t gort_objects;  /* gort newobject calls (of allocations) */
+	uint64_t gort_frees;    /* objects gort's sweeper released (of frees) */
 	uint64_t unknown_frees; /* releases of blocks the trace never created */
 	uint64_t lost;          /* events the tracer reported it dropped */
 } agg_totals;
@@ -70,6 +71,10 @@ bool agg_alloc(agg *a, uint64_t block, uint64_t stack, uint64_t size, uint64_t c
  * the allocating frame was still live (the record's LIVE bit).  counted:
  * false for the old block of an in-place realloc, which is not a free. */
 void agg_release(agg *a, uint64_t block, bool live, bool counted);
+
+/* gort's sweeper released a block (an unknown one counts too); live as
+ * for agg_release: the object died before its allocating frame returned. */
+void agg_sweep(agg *a, uint64_t block, bool live);
 
 /* A release of a block the trace never saw created. */
 void agg_release_unknown(agg *a);

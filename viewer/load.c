@@ -61,7 +61,10 @@ static bool feed(struct loaded_trace *t, const struct esc_event *ev)
 	case ESC_EV_ALLOC:
 		return on_alloc(a, ev);
 	case ESC_EV_FREE:
-		release(a, &ev->u.free.block, true);
+		if (ev->u.free.fn == ESC_FN_SWEEP && ev->u.free.block.kind != ESC_REF_NONE)
+			agg_sweep(a, ev->u.free.block.id, ev->u.free.block.live);
+		else
+			release(a, &ev->u.free.block, true);
 		return true;
 	case ESC_EV_GC_END:
 		agg_gc(a);

@@ -167,7 +167,8 @@ static void text_totals(FILE *out, const struct loaded_trace *t)
 	fprintf(out, "  temporary        %" PRIu64 "\n", tot->temporary);
 	fprintf(out, "  allocator time   %.3f ms\n", (double)tot->cost_ns / 1e6);
 	if (tot->gort_objects || tot->gc_cycles || tot->stack_grows || tot->goroutines) {
-		fprintf(out, "  gort objects     %" PRIu64 "\n", tot->gort_objects);
+		fprintf(out, "  gort objects     %" PRIu64 " (%" PRIu64 " swept)\n",
+		        tot->gort_objects, tot->gort_frees);
 		fprintf(out, "  GC cycles        %" PRIu64 "\n", tot->gc_cycles);
 		fprintf(out, "  stack grows      %" PRIu64 " (%" PRIu64 " bytes of segments)\n",
 		        tot->stack_grows, tot->stack_grow_bytes);
@@ -236,12 +237,13 @@ static void json_totals(FILE *out, const struct loaded_trace *t)
 	        ", \"temporary\": %" PRIu64 ",\n              \"gc_cycles\": %" PRIu64
 	        ", \"stack_grows\": %" PRIu64 ", \"goroutines\": %" PRIu64
 	        ", \"truncated\": %s,\n              \"cost_ns\": %" PRIu64
-	        ", \"gort_objects\": %" PRIu64 ", \"unknown_frees\": %" PRIu64
-	        ", \"lost_events\": %" PRIu64 " },\n",
+	        ", \"gort_objects\": %" PRIu64 ", \"gort_frees\": %" PRIu64
+	        ",\n              \"unknown_frees\": %" PRIu64 ", \"lost_events\": %" PRIu64
+	        " },\n",
 	        tot->allocations, tot->frees, tot->bytes_allocated, tot->peak_bytes,
 	        tot->leaked_bytes, tot->leaked_allocations, tot->temporary, tot->gc_cycles,
 	        tot->stack_grows, tot->goroutines, t->truncated ? "true" : "false", tot->cost_ns,
-	        tot->gort_objects, tot->unknown_frees, tot->lost);
+	        tot->gort_objects, tot->gort_frees, tot->unknown_frees, tot->lost);
 	if (t->truncated) {
 		fprintf(out, "  \"warning\": ");
 		json_str(out, t->message);
