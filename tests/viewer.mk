@@ -40,3 +40,27 @@ tests_e2e_cxx_new_SOURCES = tests/e2e/cxx_new.cc
 tests_e2e_cxx_new_CXXFLAGS = $(WARN_CFLAGS) $(e2e_cflags)
 tests_e2e_cxx_new_LDFLAGS =
 EXTRA_DIST += tests/e2e/lib.sh
+
+# The fuzz corpus and its replay (tests/test_corpus, in `make check`), and
+# the libFuzzer target over the same pass, built only by `make fuzz` (clang).
+EXTRA_DIST += tests/fuzz/make-corpus.py tests/fuzz/fuzz_trace.c tests/fuzz/corpus
+FUZZ_CC = clang
+FUZZ_SECONDS = 60
+fuzz_trace_sources = tests/fuzz/fuzz_trace.c tracer/reader.c tracer/symbolize.c \
+	viewer/aggregate.c viewer/load.c viewer/sites.c
+.PHONY: fuzz fuzz-run
+fuzz: tests/fuzz/fuzz_trace
+tests/fuzz/fuzz_trace: $(fuzz_trace_sources:%=$(srcdir)/%) config.h
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CC)$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-I$(top_builddir) -I$(top_srcdir) -I$(top_srcdir)/tracer -I$(top_srcdir)/viewer \
+		$(LIBDW_CFLAGS) $(ZLIB_CFLAGS) $(fuzz_trace_sources:%=$(srcdir)/%) -o $@ \
+		$(LIBDW_LIBS) $(LIBELF_LIBS) $(ZLIB_LIBS) -lstdc++
+# Runs the fuzzer for FUZZ_SECONDS on a scratch copy of the corpus; new
+# inputs it finds land in tests/fuzz/found (keep the interesting ones as
+# corpus/mutated-*).
+fuzz-run: tests/fuzz/fuzz_trace
+	@$(MKDIR_P) tests/fuzz/found
+	./tests/fuzz/fuzz_trace -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+		tests/fuzz/found $(srcdir)/tests/fuzz/corpus
+CLEANFILES += tests/fuzz/fuzz_trace
