@@ -41,6 +41,21 @@ tests_e2e_cxx_new_CXXFLAGS = $(WARN_CFLAGS) $(e2e_cflags)
 tests_e2e_cxx_new_LDFLAGS =
 EXTRA_DIST += tests/e2e/lib.sh
 
+# The fuzz corpus, replayed through the reader and the aggregation.
+check_PROGRAMS += tests/test_corpus
+TESTS += tests/test_corpus
+tests_test_corpus_SOURCES = tests/test_corpus.c
+tests_test_corpus_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir) -I$(top_srcdir)/tracer $(CMOCKA_CFLAGS)
+tests_test_corpus_LDADD = viewer/libreport.la $(CMOCKA_LIBS)
+
+# End-to-end: `escapade report` on the corpus, and on programs traced by
+# `escapade record`.
+TESTS += tests/e2e/report-cli.sh tests/e2e/report-known-peak.sh \
+	tests/e2e/report-cxx-jemalloc.sh tests/e2e/report-vs-heaptrack.sh
+EXTRA_DIST += tests/e2e/report-cli.sh tests/e2e/report-known-peak.sh \
+	tests/e2e/report-cxx-jemalloc.sh tests/e2e/report-vs-heaptrack.sh \
+	tests/e2e/report-gort.sh
+
 # The fuzz corpus and its replay (tests/test_corpus, in `make check`), and
 # the libFuzzer target over the same pass, built only by `make fuzz` (clang).
 EXTRA_DIST += tests/fuzz/make-corpus.py tests/fuzz/fuzz_trace.c tests/fuzz/corpus

@@ -153,10 +153,10 @@ static bool build_id_matches(struct module *m)
 static void module_open(esc_symbolizer *s, struct module *m)
 {
 	m->opened = true;
-	if (!m->path || m->path[0] != '/') {
-		warn(s, m, "no file to read symbols from");
+	/* Not a file (the vDSO, "linux-vdso.so.1"): nothing to read, nothing
+	 * to warn about. */
+	if (!m->path || m->path[0] != '/')
 		return;
-	}
 	int fd = open(m->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		warn(s, m, strerror(errno));

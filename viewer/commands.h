@@ -10,5 +10,6 @@
 
 int cmd_record(int argc, char **argv); /* tracer/record.c */
 int cmd_dump(int argc, char **argv);   /* tracer/dump.c */
+int cmd_report(int argc, char **argv); /* viewer/report.c */
 
 #endif /* ESCAPADE_COMMANDS_H */

@@ -10,6 +10,6 @@ viewer_escapade_SOURCES = \
 	tracer/dump.c \
 	tracer/record.c
 viewer_escapade_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir) -DESCAPADE_LIBDIR='"$(libdir)"'
-viewer_escapade_LDADD = tracer/libescreader.la
+viewer_escapade_LDADD = viewer/libreport.la tracer/libescreader.la
 include viewer/outputs.mk
 include viewer/report.mk

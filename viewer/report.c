@@ -13,7 +13,7 @@
  */
 #include "config.h"
 
-#include "report.h"
+#include "viewer/commands.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -286,7 +286,7 @@ static void json_sites(FILE *out, const struct loaded_trace *t, const site *site
 
 /* ---- the command --------------------------------------------------------- */
 
-int report_main(int argc, char **argv)
+int cmd_report(int argc, char **argv)
 {
 	static const char *const sort_names[] = {"count", "bytes", "cost", "peak", "leaked"};
 	struct options o;

@@ -6,6 +6,6 @@ viewer_libreport_la_SOURCES = \
 	viewer/aggregate.c viewer/aggregate.h \
 	viewer/load.c viewer/load.h \
 	viewer/sites.c viewer/sites.h \
-	viewer/report.c viewer/report.h
+	viewer/report.c
 viewer_libreport_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir) -I$(top_srcdir)/tracer
-viewer_libreport_la_LIBADD = viewer/liboutputs.la tracer/libsymbolize.la
+viewer_libreport_la_LIBADD = viewer/liboutputs.la tracer/libsymbolize.la tracer/libescreader.la

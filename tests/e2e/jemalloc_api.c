@@ -31,7 +31,7 @@ int main(void)
 	a = rallocx(a, 200, 0);
 	note("rallocx", __LINE__ - 1, 200);
 	size_t x = xallocx(a, 180, 0, 0);
-	note("xallocx", __LINE__ - 1, 180); /* the size asked for */
+	note("xallocx", __LINE__ - 1, x); /* the block's size now, as the tracer records it */
 	void *c = mallocx(64, MALLOCX_ALIGN(64));
 	note("mallocx", __LINE__ - 1, 64);
 	if (!a || !b || !c || x < 180)
