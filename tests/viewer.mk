@@ -79,3 +79,14 @@ fuzz-run: tests/fuzz/fuzz_trace
 	./tests/fuzz/fuzz_trace -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 		tests/fuzz/found $(srcdir)/tests/fuzz/corpus
 CLEANFILES += tests/fuzz/fuzz_trace
+
+# gort objects through the tracer's probes (gort linked statically, as
+# gort.pc makes programs do; the program itself stays dynamic, so the tracer
+# can be preloaded).
+check_PROGRAMS += tests/e2e/gort_objects
+TESTS += tests/e2e/report-gort.sh
+tests_e2e_gort_objects_SOURCES = tests/e2e/gort_objects.c
+tests_e2e_gort_objects_CFLAGS = $(WARN_CFLAGS) $(e2e_cflags) $(GORT_CFLAGS)
+tests_e2e_gort_objects_LDADD = $(gort_ldadd)
+# The executable exports gort_set_probes, as gort.pc makes users do.
+tests_e2e_gort_objects_LDFLAGS = $(gort_prog_ldflags) -Wl,--export-dynamic-symbol=gort_set_probes

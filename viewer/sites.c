@@ -17,12 +17,14 @@
 #include <string.h>
 
 /* Functions that only pass an allocation on: the site is their caller.
- * (operator new and friends in libstdc++; gort's public allocation calls,
- * in case the recorder's stack starts inside them.) */
+ * (operator new and friends in libstdc++; gort's allocation path, where the
+ * newobject probe fires: gort_newobject tail-calls newobject_probed, which
+ * runs the probe, so a gort stack starts there.) */
 static bool is_allocator_wrapper(const char *fn)
 {
 	static const char *const prefixes[] = {"operator new", "operator delete"};
-	static const char *const names[] = {"gort_newobject", "gort_newarray", "mallocgc"};
+	static const char *const names[] = {"gort_newobject", "gort_newarray", "newobject_probed",
+	                                    "mallocgc"};
 	if (!fn)
 		return false;
 	for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
