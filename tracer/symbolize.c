@@ -64,6 +64,15 @@ struct module {
 	Dwfl_Module *mod; /* the one module of dwfl */
 	struct cached *cache;
 	size_t cache_cap, cache_len;
+	struct cu_range *cus; /* CU address ranges, when the file has no aranges */
+	size_t ncus;
+	bool cus_built;
+};
+
+/* One address range of a compilation unit (module addresses, before bias). */
+struct cu_range {
+	Dwarf_Addr lo, hi;
+	Dwarf_Off die; /* offset of the CU DIE */
 };
 
 struct esc_symbolizer {
@@ -110,6 +119,7 @@ static void module_free(struct module *m)
 		if (m->cache[i].key)
 			symbol_free(m->cache[i].sym);
 	free(m->cache);
+	free(m->cus);
 	if (m->dwfl)
 		dwfl_end(m->dwfl);
 	free(m->path);
@@ -357,14 +367,78 @@ static bool is_function_scope(Dwarf_Die *die)
 	return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine;
 }
 
+static int compare_cu_ranges(const void *pa, const void *pb)
+{
+	const struct cu_range *a = pa, *b = pb;
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+/* Lists every CU's address ranges, once per module: libdw (0.188) finds a
+ * CU by address through .debug_aranges only, which clang does not emit. */
+static void build_cu_ranges(struct module *m, Dwarf *dw)
+{
+	m->cus_built = true;
+	size_t cap = 0;
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu;
+		if (dwarf_offdie(dw, off + hsize, &cu)) {
+			Dwarf_Addr base, lo, hi;
+			ptrdiff_t it = 0;
+			while ((it = dwarf_ranges(&cu, it, &base, &lo, &hi)) > 0) {
+				if (m->ncus == cap) {
+					cap = cap ? 2 * cap : 64;
+					struct cu_range *v = realloc(m->cus, cap * sizeof *v);
+					if (!v)
+						return;
+					m->cus = v;
+				}
+				m->cus[m->ncus++] = (struct cu_range){lo, hi, off + hsize};
+			}
+		}
+		off = next;
+	}
+	qsort(m->cus, m->ncus, sizeof *m->cus, compare_cu_ranges);
+}
+
+/* The CU DIE covering addr (a module address, bias applied), in *cu. */
+static bool find_cu(struct module *m, uint64_t addr, Dwarf_Die *cu, Dwarf_Addr *bias)
+{
+	Dwarf_Die *d = dwfl_module_addrdie(m->mod, addr, bias);
+	if (d) {
+		*cu = *d;
+		return true;
+	}
+	Dwarf *dw = dwfl_module_getdwarf(m->mod, bias);
+	if (!dw)
+		return false;
+	if (!m->cus_built)
+		build_cu_ranges(m, dw);
+	Dwarf_Addr a = addr - *bias;
+	size_t lo = 0, hi = m->ncus; /* first range with lo > a */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->cus[mid].lo <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Ranges of different CUs do not overlap; look back a few in case. */
+	for (size_t i = lo; i-- > 0 && lo - i <= 8;)
+		if (a >= m->cus[i].lo && a < m->cus[i].hi)
+			return dwarf_offdie(dw, m->cus[i].die, cu) != NULL;
+	return false;
+}
+
 /* Fills one frame per function scope (inlined callees first).  The
  * innermost frame's file:line comes from the line table; each inlined
  * subroutine's call_file/call_line places the frame that encloses it. */
 static void dwarf_frames(struct module *m, uint64_t addr, struct frames *fs)
 {
 	Dwarf_Addr bias;
-	Dwarf_Die *cudie = dwfl_module_addrdie(m->mod, addr, &bias);
-	if (!cudie)
+	Dwarf_Die cu, *cudie = &cu;
+	if (!find_cu(m, addr, &cu, &bias))
 		return;
 	Dwarf_Die *scopes = NULL;
 	int n = dwarf_getscopes(cudie, addr - bias, &scopes);
@@ -379,9 +453,12 @@ static void dwarf_frames(struct module *m, uint64_t addr, struct frames *fs)
 	}
 	const char *file = NULL;
 	int line = 0, col = 0;
-	Dwfl_Line *dl = dwfl_module_getsrc(m->mod, addr);
-	if (dl)
-		file = dwfl_lineinfo(dl, NULL, &line, &col, NULL, NULL);
+	Dwarf_Line *dl = dwarf_getsrc_die(cudie, addr - bias);
+	if (dl) {
+		file = dwarf_linesrc(dl, NULL, NULL);
+		dwarf_lineno(dl, &line);
+		dwarf_linecol(dl, &col);
+	}
 	for (int i = 0; i < n; i++) {
 		if (!is_function_scope(&scopes[i]))
 			continue;
