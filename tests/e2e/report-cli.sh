@@ -73,6 +73,20 @@ if sum(s["allocations"] for s in r["sites"]) != t["allocations"]:
     sys.exit("site allocations do not add up to the total")
 PY
 
+# Names that need escaping come out as valid JSON and valid UTF-8, with
+# every character kept (invalid bytes as U+FFFD).
+report_json "$corpus/valid-odd-names" "$scratch/odd.json"
+python3 - "$scratch/odd.json" <<'PY' || fail "escaping of odd names (see above)"
+import sys, json
+r = json.load(open(sys.argv[1], encoding="utf-8", errors="strict"))
+for where, s in (("program", r["program"]), ("module", r["sites"][0]["module"])):
+    for c in ('"', "\\", "\x01", "\x1f", "\ufffd", "(/prog"):
+        if c not in s:
+            sys.exit(f"{where} {s!r} lost {c!r}")
+    if not s.startswith('/tmp/o"dd\\name\x01\x1f'):
+        sys.exit(f"{where} is {s!r}")
+PY
+
 # --top and --sort
 "$ESCAPADE" report "$corpus/valid-raw" --format json --top 1 --sort count >"$scratch/top.json" ||
 	fail "report --top 1 --sort count exited $?"

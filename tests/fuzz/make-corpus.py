@@ -165,8 +165,17 @@ def main(out):
     minimal = file_header(F_CLEAN) + empty.encode(4096)
     unclaimed = (file_header(F_COST | F_CLEAN) + t1.encode(4096) + bytes(4096)
                  + t2.encode(4096))
+    # Names a JSON writer must escape: quote, backslash, control characters,
+    # invalid UTF-8 (the report's "program", "module" and "function").
+    odd_path = b'/tmp/o"dd\\name\x01\x1f\xff\xc3(/prog\xe2\x82'
+    odd = Chunk(1)
+    odd.module(0x400000, 0x1000, odd_path)
+    odd.stack(1, [0x400123])
+    odd.alloc(0, 42, 1, 0)
+    odd.end(0)
+    odd_names = file_header(F_CLEAN, exe=odd_path) + odd.encode(4096)
     valid = {"valid-raw": raw, "valid-compact": compact, "valid-minimal": minimal,
-             "valid-unclaimed-slot": unclaimed}
+             "valid-unclaimed-slot": unclaimed, "valid-odd-names": odd_names}
     for name, data in valid.items():
         write(os.path.join(out, name), data)
 
