@@ -18,7 +18,7 @@ tests_test_symbolize_nopie_LDADD = $(tests_test_symbolize_LDADD)
 # The aggregation behind `escapade report`, on hand-written events.
 check_PROGRAMS += tests/test_aggregate
 TESTS += tests/test_aggregate
-tests_test_aggregate_SOURCES = tests/test_aggregate.c viewer/aggregate.c
+tests_test_aggregate_SOURCES = tests/test_aggregate.c viewer/aggregate.c tracer/idtable.c
 tests_test_aggregate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir) $(CMOCKA_CFLAGS)
 tests_test_aggregate_LDADD = $(CMOCKA_LIBS)
 
@@ -61,7 +61,7 @@ EXTRA_DIST += tests/e2e/report-cli.sh tests/e2e/report-known-peak.sh \
 EXTRA_DIST += tests/fuzz/make-corpus.py tests/fuzz/fuzz_trace.c tests/fuzz/corpus
 FUZZ_CC = clang
 FUZZ_SECONDS = 60
-fuzz_trace_sources = tests/fuzz/fuzz_trace.c tracer/reader.c tracer/symbolize.c \
+fuzz_trace_sources = tests/fuzz/fuzz_trace.c tracer/reader.c tracer/symbolize.c tracer/idtable.c \
 	viewer/aggregate.c viewer/load.c viewer/sites.c
 .PHONY: fuzz fuzz-run
 fuzz: tests/fuzz/fuzz_trace

@@ -8,7 +8,7 @@
  * and replaced at the same address (dlclose, then dlopen) apart.
  *
  * A lookup goes:
- *   1. the module's cache: an open-addressed hash table from the looked-up
+ *   1. the module's cache: an id table (idtable.h) from the looked-up
  *      address to the finished answer;
  *   2. DWARF, when the file or its separate debug file has it: the CU that
  *      covers the address, its scopes (dwarf_getscopes), and the line table.
@@ -33,6 +33,7 @@
 #include "config.h"
 
 #include "symbolize.h"
+#include "idtable.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -47,12 +48,6 @@
 /* The Itanium C++ ABI demangler, from libstdc++. */
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
-/* One cached answer. */
-struct cached {
-	uint64_t key; /* looked-up address + 1 (0 marks an empty slot) */
-	esc_symbol *sym;
-};
-
 struct module {
 	char *path;
 	uint64_t bias;
@@ -60,10 +55,9 @@ struct module {
 	uint8_t *build_id;
 	size_t build_id_len;
 	bool opened;
-	Dwfl *dwfl;       /* NULL when the file is unusable */
-	Dwfl_Module *mod; /* the one module of dwfl */
-	struct cached *cache;
-	size_t cache_cap, cache_len;
+	Dwfl *dwfl;           /* NULL when the file is unusable */
+	Dwfl_Module *mod;     /* the one module of dwfl */
+	id_table cache;       /* looked-up address -> esc_symbol * (in a) */
 	struct cu_range *cus; /* CU address ranges, when the file has no aranges */
 	size_t ncus;
 	bool cus_built;
@@ -115,10 +109,10 @@ static void symbol_free(esc_symbol *sym)
 
 static void module_free(struct module *m)
 {
-	for (size_t i = 0; i < m->cache_cap; i++)
-		if (m->cache[i].key)
-			symbol_free(m->cache[i].sym);
-	free(m->cache);
+	for (size_t i = 0; i < m->cache.cap; i++)
+		if (m->cache.v[i].key)
+			symbol_free((esc_symbol *)(uintptr_t)m->cache.v[i].a);
+	id_table_free(&m->cache);
 	free(m->cus);
 	if (m->dwfl)
 		dwfl_end(m->dwfl);
@@ -237,63 +231,6 @@ int esc_symbolizer_find_module(esc_symbolizer *s, uint64_t pc)
 		if (pc >= s->mods[i].lo && pc < s->mods[i].hi)
 			return i;
 	return -1;
-}
-
-/* ---- the cache ---------------------------------------------------------- */
-
-static size_t hash64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return (size_t)x;
-}
-
-static esc_symbol *cache_get(struct module *m, uint64_t addr)
-{
-	if (!m->cache_cap)
-		return NULL;
-	size_t mask = m->cache_cap - 1;
-	for (size_t i = hash64(addr) & mask;; i = (i + 1) & mask) {
-		if (m->cache[i].key == addr + 1)
-			return m->cache[i].sym;
-		if (!m->cache[i].key)
-			return NULL;
-	}
-}
-
-static bool cache_grow(struct module *m)
-{
-	size_t cap = m->cache_cap ? 2 * m->cache_cap : 64;
-	struct cached *t = calloc(cap, sizeof *t);
-	if (!t)
-		return false;
-	for (size_t i = 0; i < m->cache_cap; i++) {
-		if (!m->cache[i].key)
-			continue;
-		size_t j = hash64(m->cache[i].key - 1) & (cap - 1);
-		while (t[j].key)
-			j = (j + 1) & (cap - 1);
-		t[j] = m->cache[i];
-	}
-	free(m->cache);
-	m->cache = t;
-	m->cache_cap = cap;
-	return true;
-}
-
-static bool cache_put(struct module *m, uint64_t addr, esc_symbol *sym)
-{
-	if (2 * (m->cache_len + 1) > m->cache_cap && !cache_grow(m))
-		return false;
-	size_t mask = m->cache_cap - 1;
-	size_t i = hash64(addr) & mask;
-	while (m->cache[i].key)
-		i = (i + 1) & mask;
-	m->cache[i].key = addr + 1;
-	m->cache[i].sym = sym;
-	m->cache_len++;
-	return true;
 }
 
 /* ---- building answers --------------------------------------------------- */
@@ -547,15 +484,18 @@ const esc_symbol *esc_symbolize(esc_symbolizer *s, int module, uint64_t pc, bool
 	/* Outside every module (JIT code, a vanished mapping): the answer is
 	 * the bare address, cached in a module of its own. */
 	struct module *m = module < 0 ? &s->nowhere : &s->mods[module];
-	esc_symbol *sym = cache_get(m, addr);
-	if (sym)
-		return sym;
-	sym = resolve(m, addr);
-	if (sym && !cache_put(m, addr, sym)) {
-		symbol_free(sym);
+	id_slot *slot = id_table_put(&m->cache, addr);
+	if (!slot)
 		return NULL;
+	if (!slot->a) {
+		esc_symbol *sym = resolve(m, addr);
+		if (!sym) {
+			id_table_remove(&m->cache, slot);
+			return NULL;
+		}
+		slot->a = (uintptr_t)sym;
 	}
-	return sym;
+	return (const esc_symbol *)(uintptr_t)slot->a;
 }
 
 char *esc_frame_format(const esc_frame *f, char *buf, size_t len)

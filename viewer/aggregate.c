@@ -1,7 +1,7 @@
 /*
  * viewer/aggregate.c — per-stack totals in one streaming pass.
  *
- * Three hash tables keyed by 64-bit ids carry the pass:
+ * Three id tables (tracer/idtable.h) carry the pass:
  *   stacks  stack id -> index in the stack array;
  *   blocks  block id -> (size, stack index, frame known), live blocks only:
  *           an entry is removed when its block is released;
@@ -21,107 +21,17 @@
 #include "config.h"
 
 #include "aggregate.h"
+#include "tracer/idtable.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- a u64 -> (u64, u64) open-addressed table ---------------------------- */
-
-struct slot {
-	uint64_t key; /* id + 1; 0 = empty */
-	uint64_t a, b;
-};
-
-struct table {
-	struct slot *v;
-	size_t cap, len; /* cap is 0 or a power of two */
-};
-
-static size_t mix(uint64_t x)
-{
-	x ^= x >> 31;
-	x *= 0x7fb5d329728ea185ULL;
-	x ^= x >> 27;
-	x *= 0x81dadef4bc2dd44dULL;
-	x ^= x >> 33;
-	return (size_t)x;
-}
-
-static struct slot *table_find(const struct table *t, uint64_t id)
-{
-	if (!t->cap)
-		return NULL;
-	size_t mask = t->cap - 1;
-	for (size_t i = mix(id) & mask;; i = (i + 1) & mask) {
-		if (t->v[i].key == id + 1)
-			return &t->v[i];
-		if (!t->v[i].key)
-			return NULL;
-	}
-}
-
-static bool table_grow(struct table *t)
-{
-	size_t cap = t->cap ? 2 * t->cap : 256;
-	struct slot *v = calloc(cap, sizeof *v);
-	if (!v)
-		return false;
-	for (size_t i = 0; i < t->cap; i++) {
-		if (!t->v[i].key)
-			continue;
-		size_t j = mix(t->v[i].key - 1) & (cap - 1);
-		while (v[j].key)
-			j = (j + 1) & (cap - 1);
-		v[j] = t->v[i];
-	}
-	free(t->v);
-	t->v = v;
-	t->cap = cap;
-	return true;
-}
-
-/* The slot for id, created (with a = b = 0) if absent; NULL when out of
- * memory. */
-static struct slot *table_put(struct table *t, uint64_t id)
-{
-	struct slot *s = table_find(t, id);
-	if (s)
-		return s;
-	if (4 * (t->len + 1) > 3 * t->cap && !table_grow(t))
-		return NULL;
-	size_t mask = t->cap - 1;
-	size_t i = mix(id) & mask;
-	while (t->v[i].key)
-		i = (i + 1) & mask;
-	t->v[i] = (struct slot){.key = id + 1};
-	t->len++;
-	return &t->v[i];
-}
-
-/* Removes s, shifting back the entries of its probe run so lookups never
- * need tombstones. */
-static void table_remove(struct table *t, struct slot *s)
-{
-	size_t mask = t->cap - 1;
-	size_t hole = (size_t)(s - t->v);
-	for (size_t i = (hole + 1) & mask; t->v[i].key; i = (i + 1) & mask) {
-		size_t home = mix(t->v[i].key - 1) & mask;
-		/* Move entry i into the hole unless its home lies in (hole, i]. */
-		if (((i - home) & mask) >= ((i - hole) & mask)) {
-			t->v[hole] = t->v[i];
-			hole = i;
-		}
-	}
-	t->v[hole].key = 0;
-	t->len--;
-}
 
 /* ---- the pass ------------------------------------------------------------ */
 
 struct agg {
 	agg_stack *stacks;
 	size_t nstacks, capstacks;
-	struct table stack_index, blocks, threads;
+	id_table stack_index, blocks, threads;
 	agg_totals totals;
 	uint64_t live_bytes; /* of the whole trace */
 	uint64_t peaks;      /* new peaks reached so far */
@@ -142,15 +52,15 @@ void agg_free_all(agg *a)
 	for (size_t i = 0; i < a->nstacks; i++)
 		free(a->stacks[i].pcs);
 	free(a->stacks);
-	free(a->stack_index.v);
-	free(a->blocks.v);
-	free(a->threads.v);
+	id_table_free(&a->stack_index);
+	id_table_free(&a->blocks);
+	id_table_free(&a->threads);
 	free(a);
 }
 
 static agg_stack *new_stack(agg *a, uint64_t id)
 {
-	struct slot *s = table_put(&a->stack_index, id);
+	id_slot *s = id_table_put(&a->stack_index, id);
 	if (!s)
 		return NULL;
 	if (s->b)
@@ -159,7 +69,7 @@ static agg_stack *new_stack(agg *a, uint64_t id)
 		size_t cap = a->capstacks ? 2 * a->capstacks : 256;
 		agg_stack *v = realloc(a->stacks, cap * sizeof *v);
 		if (!v) {
-			table_remove(&a->stack_index, s);
+			id_table_remove(&a->stack_index, s);
 			return NULL;
 		}
 		a->stacks = v;
@@ -175,7 +85,7 @@ static agg_stack *new_stack(agg *a, uint64_t id)
 
 bool agg_stack_define(agg *a, uint64_t id, const uint64_t *pcs, uint32_t depth, bool truncated)
 {
-	if (table_find(&a->stack_index, id))
+	if (id_table_find(&a->stack_index, id))
 		return true;
 	agg_stack *st = new_stack(a, id);
 	if (!st)
@@ -216,13 +126,13 @@ bool agg_alloc(agg *a, uint64_t block, uint64_t stack, uint64_t size, uint64_t c
 	st->cost_ns += cost_ns;
 	st->gort += gort;
 
-	struct slot *b = table_put(&a->blocks, block);
+	id_slot *b = id_table_put(&a->blocks, block);
 	if (!b)
 		return false;
 	if (b->key && b->b) {
 		/* The id was live already (hostile input): drop the old block. */
 		agg_release(a, block, false, false);
-		b = table_put(&a->blocks, block);
+		b = id_table_put(&a->blocks, block);
 		if (!b)
 			return false;
 	}
@@ -237,7 +147,7 @@ bool agg_alloc(agg *a, uint64_t block, uint64_t stack, uint64_t size, uint64_t c
 		t->peak_bytes = a->live_bytes;
 		a->peaks++;
 	}
-	struct slot *th = table_put(&a->threads, block >> 40);
+	id_slot *th = id_table_put(&a->threads, block >> 40);
 	if (th)
 		th->a = block + 1;
 	return true;
@@ -248,7 +158,7 @@ bool agg_alloc(agg *a, uint64_t block, uint64_t stack, uint64_t size, uint64_t c
 
 void agg_release(agg *a, uint64_t block, bool live, bool counted)
 {
-	struct slot *b = table_find(&a->blocks, block);
+	id_slot *b = id_table_find(&a->blocks, block);
 	if (!b) {
 		if (counted)
 			agg_release_unknown(a);
@@ -257,7 +167,7 @@ void agg_release(agg *a, uint64_t block, bool live, bool counted)
 	agg_stack *st = &a->stacks[STACK_INDEX(b->b)];
 	uint64_t size = b->a;
 	bool known = b->b & FRAME_KNOWN;
-	table_remove(&a->blocks, b);
+	id_table_remove(&a->blocks, b);
 
 	if (counted) {
 		a->totals.frees++;
@@ -269,7 +179,7 @@ void agg_release(agg *a, uint64_t block, bool live, bool counted)
 		st->frame_local++;
 	else
 		st->escaped++;
-	struct slot *th = table_find(&a->threads, block >> 40);
+	id_slot *th = id_table_find(&a->threads, block >> 40);
 	if (th && th->a == block + 1) {
 		st->temporary++;
 		a->totals.temporary++;
