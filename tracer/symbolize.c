@@ -368,6 +368,58 @@ static bool find_cu(struct module *m, uint64_t addr, Dwarf_Die *cu, Dwarf_Addr *
 	return false;
 }
 
+/* Deepest nesting of scopes followed (inlining rarely goes past 30). */
+#define MAX_SCOPES 128
+
+static bool is_code_scope(int tag)
+{
+	return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine ||
+	       tag == DW_TAG_lexical_block || tag == DW_TAG_try_block || tag == DW_TAG_catch_block;
+}
+
+/* Declarations that may hold function definitions without covering any
+ * addresses themselves. */
+static bool is_container(int tag)
+{
+	return tag == DW_TAG_namespace || tag == DW_TAG_class_type ||
+	       tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_module;
+}
+
+/* The child of parent (looking through namespaces and classes) whose code
+ * covers pc, in *out. */
+static bool child_with_pc(Dwarf_Die *parent, Dwarf_Addr pc, Dwarf_Die *out, int depth)
+{
+	Dwarf_Die child;
+	if (depth > 16 || dwarf_child(parent, &child) != 0)
+		return false;
+	do {
+		int tag = dwarf_tag(&child);
+		if (is_code_scope(tag) && dwarf_haspc(&child, pc) > 0) {
+			*out = child;
+			return true;
+		}
+		if (is_container(tag) && child_with_pc(&child, pc, out, depth + 1))
+			return true;
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return false;
+}
+
+/* The scopes covering pc, innermost first, in their physical nesting: an
+ * inlined subroutine is followed by the function it was inlined into.
+ * (dwarf_getscopes continues with the abstract definition's scopes instead,
+ * and dwarf_getscopes_die walks the whole CU on every call, which takes
+ * minutes on a CU the size of CPython's ceval.c.) */
+static int scope_chain(Dwarf_Die *cu, Dwarf_Addr pc, Dwarf_Die *scopes)
+{
+	Dwarf_Die chain[MAX_SCOPES], parent = *cu;
+	int n = 0;
+	while (n < MAX_SCOPES && child_with_pc(&parent, pc, &chain[n], 0))
+		parent = chain[n++];
+	for (int i = 0; i < n; i++)
+		scopes[i] = chain[n - 1 - i];
+	return n;
+}
+
 /* Fills one frame per function scope (inlined callees first).  The
  * innermost frame's file:line comes from the line table; each inlined
  * subroutine's call_file/call_line places the frame that encloses it. */
@@ -377,17 +429,8 @@ static void dwarf_frames(struct module *m, uint64_t addr, struct frames *fs)
 	Dwarf_Die cu, *cudie = &cu;
 	if (!find_cu(m, addr, &cu, &bias))
 		return;
-	Dwarf_Die *scopes = NULL;
-	int n = dwarf_getscopes(cudie, addr - bias, &scopes);
-	if (n > 0) {
-		/* Past an inlined subroutine dwarf_getscopes continues with the
-		 * scopes of its abstract definition; the chain of callers it was
-		 * inlined into is the physical nesting of the innermost DIE. */
-		Dwarf_Die inner = scopes[0];
-		free(scopes);
-		scopes = NULL;
-		n = dwarf_getscopes_die(&inner, &scopes);
-	}
+	Dwarf_Die scopes[MAX_SCOPES];
+	int n = scope_chain(cudie, addr - bias, scopes);
 	const char *file = NULL;
 	int line = 0, col = 0;
 	Dwarf_Line *dl = dwarf_getsrc_die(cudie, addr - bias);
@@ -421,7 +464,6 @@ static void dwarf_frames(struct module *m, uint64_t addr, struct frames *fs)
 		              ? (int)w
 		              : 0;
 	}
-	free(scopes);
 	/* No function scope at all (assembly, say): keep the line alone. */
 	if (!fs->n && file) {
 		esc_frame *f = frames_push(fs);
