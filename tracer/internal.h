@@ -96,7 +96,7 @@ struct tstate {
 	/* stacks.c */
 	struct stack_table *stacks;
 	uintptr_t stack_lo, stack_hi; /* the thread's stack mapping */
-	const void *last_module;      /* modules.c lookup cache */
+	const void *last_module[2];   /* modules.c lookup cache */
 	uint64_t pcs[ESC_MAX_DEPTH];  /* capture buffer, off the program's stack */
 };
 
