@@ -122,11 +122,14 @@ static inline struct tstate *enter(void)
 		return NULL;
 	}
 	t->busy = 1;
+	/* A signal handler on this thread must see busy before any work. */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	return t;
 }
 
 static inline void leave(struct tstate *t)
 {
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	t->busy = 0;
 }
 
