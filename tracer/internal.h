@@ -96,7 +96,7 @@ struct tstate {
 	/* stacks.c */
 	struct stack_table *stacks;
 	uintptr_t stack_lo, stack_hi; /* the thread's stack mapping */
-	const void *last_module;      /* modules.c lookup cache */
+	const void *last_module[2];   /* modules.c lookup cache */
 	uint64_t pcs[ESC_MAX_DEPTH];  /* capture buffer, off the program's stack */
 };
 
@@ -122,11 +122,14 @@ static inline struct tstate *enter(void)
 		return NULL;
 	}
 	t->busy = 1;
+	/* A signal handler on this thread must see busy before any work. */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	return t;
 }
 
 static inline void leave(struct tstate *t)
 {
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	t->busy = 0;
 }
 

@@ -165,17 +165,20 @@ void modules_scan(struct tstate *t)
 
 bool modules_pc_has_fp(struct tstate *t, uintptr_t pc, bool *found)
 {
-	const struct module *m = t->last_module;
-
-	if (m != NULL && pc >= m->text_lo && pc < m->text_hi) {
-		*found = true;
-		return m->has_fp;
+	/* Two cached modules: a walk alternates between the program and libc. */
+	for (int i = 0; i < 2; i++) {
+		const struct module *m = t->last_module[i];
+		if (m != NULL && pc - m->text_lo < m->text_hi - m->text_lo) {
+			*found = true;
+			return m->has_fp;
+		}
 	}
 	uint32_t n = __atomic_load_n(&nmodules, __ATOMIC_ACQUIRE);
 	for (uint32_t i = n; i-- > 0;) {
-		m = &modules[i];
+		const struct module *m = &modules[i];
 		if (pc >= m->text_lo && pc < m->text_hi) {
-			t->last_module = m;
+			t->last_module[1] = t->last_module[0];
+			t->last_module[0] = m;
 			*found = true;
 			return m->has_fp;
 		}

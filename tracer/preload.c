@@ -29,6 +29,7 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -423,4 +424,40 @@ EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 	before_exec();
 	return REAL(int (*)(const char *, char *const[], char *const[]), "execvpe")(file, argv,
 	                                                                            envp);
+}
+
+/* execl, execle and execlp gather their arguments into an argv here: in
+ * glibc they call execve internally, past any interposition. */
+#define GATHER_ARGS(arg, argv, last)                                            \
+	va_list ap_;                                                            \
+	size_t n_ = 1;                                                          \
+	va_start(ap_, arg);                                                     \
+	while (va_arg(ap_, char *) != NULL)                                     \
+		n_++;                                                           \
+	va_end(ap_);                                                            \
+	char **argv = __builtin_alloca((n_ + 1) * sizeof *argv);                \
+	va_start(ap_, arg);                                                     \
+	argv[0] = (char *)(arg);                                                \
+	for (size_t i_ = 1; i_ <= n_; i_++)                                     \
+		argv[i_] = va_arg(ap_, char *);                                 \
+	last;                                                                   \
+	va_end(ap_)
+
+EXPORT int execl(const char *path, const char *arg, ...)
+{
+	GATHER_ARGS(arg, argv, (void)0);
+	return execv(path, argv);
+}
+
+EXPORT int execlp(const char *file, const char *arg, ...)
+{
+	GATHER_ARGS(arg, argv, (void)0);
+	return execvp(file, argv);
+}
+
+EXPORT int execle(const char *path, const char *arg, ...)
+{
+	char **envp;
+	GATHER_ARGS(arg, argv, envp = va_arg(ap_, char **));
+	return execve(path, argv, envp);
 }

@@ -312,7 +312,7 @@ static void compact(void)
 	zs.zfree = z_free;
 	size_t outlen = compressBound(ESC_CHUNK_SIZE);
 	uint8_t *out = arena_alloc(outlen);
-	if (out == NULL || deflateInit(&zs, 6) != Z_OK)
+	if (out == NULL || deflateInit(&zs, 1) != Z_OK)
 		goto out;
 	struct esc_file_header hcopy = *header;
 	hcopy.flags |= ESC_FLAG_COMPACT;
