@@ -257,7 +257,8 @@ static void calibrate(esc_reader *r)
 
 static int make_cursors(esc_reader *r, char *err, size_t errlen)
 {
-	qsort(r->chunks, r->nchunks, sizeof *r->chunks, cmp_chunk);
+	if (r->nchunks) /* qsort's array must not be NULL, even when empty */
+		qsort(r->chunks, r->nchunks, sizeof *r->chunks, cmp_chunk);
 	size_t n = 0;
 	for (size_t i = 0; i < r->nchunks; i++)
 		if (i == 0 || r->chunks[i].h.thread != r->chunks[i - 1].h.thread)
