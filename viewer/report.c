@@ -161,8 +161,8 @@ static void text_totals(FILE *out, const struct loaded_trace *t)
 	fprintf(out, "  bytes allocated  %" PRIu64 "\n", tot->bytes_allocated);
 	fprintf(out, "  peak in use      %" PRIu64 " (%s)\n", tot->peak_bytes,
 	        human(tot->peak_bytes, b2, sizeof b2));
-	fprintf(out, "  leaked at exit   %" PRIu64 " in %" PRIu64 " allocations (%s)\n",
-	        tot->leaked_bytes, tot->leaked_allocations,
+	fprintf(out, "  leaked at exit   %" PRIu64 " in %" PRIu64 " allocation%s (%s)\n",
+	        tot->leaked_bytes, tot->leaked_allocations, tot->leaked_allocations == 1 ? "" : "s",
 	        human(tot->leaked_bytes, b3, sizeof b3));
 	fprintf(out, "  temporary        %" PRIu64 "\n", tot->temporary);
 	fprintf(out, "  allocator time   %.3f ms\n", (double)tot->cost_ns / 1e6);

@@ -43,7 +43,9 @@ offset=$(($(heaptrack_calls known "$known") - 14))
 	fail "heaptrack counts $offset more calls than known_peak makes (expected 0 or 1)"
 [ "$(escapade_calls known "$known")" = 14 ] || fail "escapade does not count known_peak's 14 calls"
 
-# The machine's python, not a wrapper script (pyenv shims are bash).
+# The machine's python, not a wrapper script (pyenv shims are bash), with a
+# fixed hash seed so that both runs build the same dicts.
+export PYTHONHASHSEED=0
 py=/usr/bin/python3
 [ -x "$py" ] || py=$(python3 -c 'import sys; print(sys.executable)')
 seq 1 20000 | awk '{ print ($1 * 7919) % 20011 }' >"$scratch/input"
