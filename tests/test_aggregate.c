@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
+
 #include "viewer/aggregate.h"
 
 #define BLOCK(thread, seq) ((uint64_t)(thread) << 40 | (seq))
@@ -152,7 +154,11 @@ static void hostile_ids_do_not_corrupt(void **state)
 	agg_release(a, BLOCK(1, 0), false, true);
 	agg_gc(a);
 	agg_stack_grow(a, 4096);
-	agg_goroutine(a);
+	agg_go_create(a, 5, 1, 0x4000);
+	agg_go_create(a, 3, 2, 0x5000);
+	agg_go_create(a, 4, 2, 0x5000);
+	agg_go_exit(a, 4);
+	agg_go_exit(a, 99); /* never created */
 	agg_lost(a, 3);
 	agg_finish(a);
 	const agg_totals *t = agg_totals_of(a);
@@ -161,7 +167,16 @@ static void hostile_ids_do_not_corrupt(void **state)
 	assert_int_equal(t->leaked_bytes, 0);
 	assert_int_equal(t->gc_cycles, 1);
 	assert_int_equal(t->stack_grows, 1);
-	assert_int_equal(t->goroutines, 1);
+	assert_int_equal(t->goroutines, 3);
+	size_t n;
+	agg_goroutine *alive = agg_goroutines_alive(a, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(alive[0].goid, 3);
+	assert_int_equal(alive[0].fn, 0x5000);
+	assert_int_equal(alive[1].goid, 5);
+	assert_ptr_equal(agg_stack_by_id(a, alive[1].stack), stack_by_id(a, 1));
+	assert_null(agg_stack_by_id(a, 12345));
+	free(alive);
 	assert_int_equal(t->lost, 3);
 	assert_int_equal(stack_by_id(a, 77)->depth, 0);
 	agg_free_all(a);

@@ -32,6 +32,7 @@ struct agg {
 	agg_stack *stacks;
 	size_t nstacks, capstacks;
 	id_table stack_index, blocks, threads;
+	id_table goroutines; /* alive: goid -> (creator's stack, entry fn) */
 	agg_totals totals;
 	uint64_t live_bytes; /* of the whole trace */
 	uint64_t peaks;      /* new peaks reached so far */
@@ -55,6 +56,7 @@ void agg_free_all(agg *a)
 	id_table_free(&a->stack_index);
 	id_table_free(&a->blocks);
 	id_table_free(&a->threads);
+	id_table_free(&a->goroutines);
 	free(a);
 }
 
@@ -214,9 +216,50 @@ void agg_stack_grow(agg *a, uint64_t seg_size)
 	a->totals.stack_grow_bytes += seg_size;
 }
 
-void agg_goroutine(agg *a)
+void agg_go_create(agg *a, uint64_t goid, uint64_t stack, uint64_t fn)
 {
 	a->totals.goroutines++;
+	id_slot *g = id_table_put(&a->goroutines, goid);
+	if (g) {
+		g->a = stack;
+		g->b = fn;
+	}
+}
+
+void agg_go_exit(agg *a, uint64_t goid)
+{
+	id_slot *g = id_table_find(&a->goroutines, goid);
+	if (g)
+		id_table_remove(&a->goroutines, g);
+}
+
+static int compare_goid(const void *pa, const void *pb)
+{
+	const agg_goroutine *x = pa, *y = pb;
+	return x->goid < y->goid ? -1 : x->goid > y->goid;
+}
+
+agg_goroutine *agg_goroutines_alive(const agg *a, size_t *n)
+{
+	*n = 0;
+	if (!a->goroutines.len)
+		return NULL;
+	agg_goroutine *v = malloc(a->goroutines.len * sizeof *v);
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < a->goroutines.cap; i++) {
+		const id_slot *g = &a->goroutines.v[i];
+		if (g->key)
+			v[(*n)++] = (agg_goroutine){g->key - 1, g->a, g->b};
+	}
+	qsort(v, *n, sizeof *v, compare_goid);
+	return v;
+}
+
+const agg_stack *agg_stack_by_id(const agg *a, uint64_t id)
+{
+	const id_slot *s = id_table_find(&a->stack_index, id);
+	return s ? &a->stacks[s->a] : NULL;
 }
 
 void agg_lost(agg *a, uint64_t count)

@@ -81,7 +81,11 @@ void agg_release_unknown(agg *a);
 
 void agg_gc(agg *a);
 void agg_stack_grow(agg *a, uint64_t seg_size);
-void agg_goroutine(agg *a);
+/* A goroutine was created (stack: its creator's, fn: its entry function)
+ * or exited.  Goroutines still alive at the end are listed by
+ * agg_goroutines_alive. */
+void agg_go_create(agg *a, uint64_t goid, uint64_t stack, uint64_t fn);
+void agg_go_exit(agg *a, uint64_t goid);
 void agg_lost(agg *a, uint64_t count);
 
 /* Ends the pass: blocks still live are leaked (and escaped), every stack's
@@ -91,6 +95,18 @@ void agg_finish(agg *a);
 const agg_totals *agg_totals_of(const agg *a);
 size_t agg_nstacks(const agg *a);
 agg_stack *agg_stack_at(agg *a, size_t i);
+/* The stack defined with id, or NULL. */
+const agg_stack *agg_stack_by_id(const agg *a, uint64_t id);
+
+/* A goroutine that never exited. */
+typedef struct agg_goroutine {
+	uint64_t goid, stack, fn;
+} agg_goroutine;
+
+/* The goroutines alive at the end, by goid; *n their number.  free() the
+ * array (NULL when none or no memory). */
+agg_goroutine *agg_goroutines_alive(const agg *a, size_t *n);
+
 /* Live blocks right now (the memory the pass holds beyond its stacks). */
 size_t agg_live_blocks(const agg *a);
 

@@ -73,7 +73,10 @@ static bool feed(struct loaded_trace *t, const struct esc_event *ev)
 		agg_stack_grow(a, ev->u.stack_grow.seg_size);
 		return true;
 	case ESC_EV_GO_CREATE:
-		agg_goroutine(a);
+		agg_go_create(a, ev->u.go.goid, ev->u.go.stack, ev->u.go.fn);
+		return true;
+	case ESC_EV_GO_EXIT:
+		agg_go_exit(a, ev->u.go.goid);
 		return true;
 	case ESC_EV_LOST:
 		agg_lost(a, ev->u.lost.count);

@@ -281,7 +281,63 @@ static void json_sites(FILE *out, const struct loaded_trace *t, const site *site
 		fputs(i ? ",\n" : "\n", out);
 		json_site(out, t, &sites[i]);
 	}
-	fprintf(out, "%s],\n  \"goroutines_blocked\": []\n}\n", n ? "\n  " : "");
+	fprintf(out, "%s],\n", n ? "\n  " : "");
+}
+
+/* Where goroutine g was created (the caller of gort_go, from its creator's
+ * stack) and its entry function; NULL frames when unknown. */
+static void goroutine_origin(const struct loaded_trace *t, const agg_goroutine *g,
+                             const esc_frame **created_by, const esc_frame **entry)
+{
+	const agg_stack *st = agg_stack_by_id(t->agg, g->stack);
+	const esc_symbol *c = st && st->depth ? esc_symbolize(t->sym, -1, st->pcs[0], true) : NULL;
+	const esc_symbol *e = g->fn ? esc_symbolize(t->sym, -1, g->fn, false) : NULL;
+	*created_by = c ? &c->frames[c->nframes - 1] : NULL;
+	*entry = e ? &e->frames[e->nframes - 1] : NULL;
+}
+
+/* Goroutines still alive when the trace ended.  The trace has no wait
+ * reasons (gort has no probe at gopark), so "wait" is "unknown". */
+static void json_goroutines(FILE *out, const struct loaded_trace *t)
+{
+	size_t n;
+	agg_goroutine *gs = agg_goroutines_alive(t->agg, &n);
+	fprintf(out, "  \"goroutines_blocked\": [");
+	for (size_t i = 0; i < n; i++) {
+		const esc_frame *by, *entry;
+		char name[512];
+		goroutine_origin(t, &gs[i], &by, &entry);
+		fprintf(out, "%s    { \"id\": %" PRIu64 ", \"wait\": \"unknown\", \"created_by\": ",
+		        i ? ",\n" : "\n", gs[i].goid);
+		json_str(out, by ? esc_frame_format(by, name, sizeof name) : "");
+		fprintf(out, ", \"file\": ");
+		json_str(out, by ? by->file : NULL);
+		fprintf(out, ", \"line\": %d, \"function\": ", by ? by->line : 0);
+		json_str(out, entry ? esc_frame_format(entry, name, sizeof name) : "");
+		fprintf(out, ", \"alive_at_exit\": true }");
+	}
+	fprintf(out, "%s]\n}\n", n ? "\n  " : "");
+	free(gs);
+}
+
+static void text_goroutines(FILE *out, const struct loaded_trace *t)
+{
+	size_t n;
+	agg_goroutine *gs = agg_goroutines_alive(t->agg, &n);
+	if (n)
+		fprintf(out, "\ngoroutines alive at exit: %zu\n", n);
+	for (size_t i = 0; i < n; i++) {
+		const esc_frame *by, *entry;
+		char name[512], from[512];
+		goroutine_origin(t, &gs[i], &by, &entry);
+		fprintf(out, "  goroutine %" PRIu64 " %s, created by %s", gs[i].goid,
+		        entry ? esc_frame_format(entry, name, sizeof name) : "?",
+		        by ? esc_frame_format(by, from, sizeof from) : "?");
+		if (by && by->file)
+			fprintf(out, " at %s:%d", by->file, by->line);
+		fputc('\n', out);
+	}
+	free(gs);
 }
 
 /* ---- the command --------------------------------------------------------- */
@@ -315,9 +371,11 @@ int cmd_report(int argc, char **argv)
 	if (o.json) {
 		json_totals(stdout, &t);
 		json_sites(stdout, &t, sites, shown);
+		json_goroutines(stdout, &t);
 	} else {
 		text_totals(stdout, &t);
 		text_sites(stdout, &t, sites, shown, sort_names[o.sort]);
+		text_goroutines(stdout, &t);
 	}
 	free(sites);
 	trace_unload(&t);

@@ -66,6 +66,12 @@ for i, s in enumerate(r["sites"]):
              "verdict": str, "stack": list}, f"sites[{i}]")
     if s["verdict"] not in ("escaped", "frame-local", "unknown"):
         sys.exit(f"sites[{i}].verdict is {s['verdict']}")
+if len(r["goroutines_blocked"]) != 1:
+    sys.exit(f"goroutines_blocked is {r['goroutines_blocked']}, expected goroutine 9")
+need(r["goroutines_blocked"][0], {"id": int, "wait": str, "created_by": str, "file": str,
+                                  "line": int}, "goroutines_blocked[0]")
+if r["goroutines_blocked"][0]["id"] != 9:
+    sys.exit("the goroutine alive at exit is not goroutine 9")
 t = r["totals"]
 if (t["allocations"], t["frees"], t["bytes_allocated"], t["peak_bytes"]) != (5, 6, 3412, 2300):
     sys.exit(f"valid-raw totals are {t}")

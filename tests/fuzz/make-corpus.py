@@ -138,6 +138,7 @@ def program():
     t1.raw(0x09, uv(1), uv(7), uv(4096))
     t1.raw(0x0A, uv(1), uv(8), uv(7), uv(0x555555555300), uv(1))
     t1.raw(0x0B, uv(1), uv(8))
+    t1.raw(0x0A, uv(1), uv(9), uv(7), uv(0x555555555400), uv(2))  # alive at exit
     t1.raw(0x0C, uv(1), uv(2))
     t2.stack(1, [0x555555555160])
     d = t2.alloc(0, 300, 1, 0, cost=20)  # the header has COST
