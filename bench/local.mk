@@ -1,1 +1,2 @@
 # bench/local.mk — the bench's build.
+include bench/tracer.mk

@@ -75,6 +75,8 @@ enum esc_tag {
 	ESC_REC_END = 0x0d,           /* dt, reason, status, ticks, ns */
 	ESC_REC_ALLOC = 0x20,         /* | esc_alloc_fn: dt, size, stack, frame [cost] [ref] */
 	ESC_REC_FREE = 0x40,          /* | esc_free_fn: dt, ref */
+	ESC_REC_ALLOC_SAME = 0x60,    /* | esc_alloc_fn: dt, size [cost] [ref]; the previous
+	                                 allocation's stack and frame */
 };
 #define ESC_REC_KIND_MASK 0xe0u
 #define ESC_REC_FN_MASK   0x1fu

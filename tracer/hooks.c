@@ -172,13 +172,21 @@ void record_alloc(struct tstate *t, unsigned tag, uintptr_t addr, uint64_t size,
 	uint8_t *p = writer_reserve(t, ALLOC_RECORD_MAX);
 	if (p == NULL)
 		return;
-	*p++ = (uint8_t)tag;
-	p = put_dt(t, p, ticks);
-	p = esc_put_uvarint(p, size);
-	if (extra != NULL)
-		p = esc_put_uvarint(p, extra[0]);
-	p = esc_put_uvarint(p, sid);
-	p = put_frame(t, p, fid.cfa);
+	if (extra == NULL && sid != 0 && sid == t->last_stack && fid.cfa == t->last_frame) {
+		/* Same site as the previous allocation: stack and frame implied. */
+		*p++ = (uint8_t)(ESC_REC_ALLOC_SAME | (tag & ESC_REC_FN_MASK));
+		p = put_dt(t, p, ticks);
+		p = esc_put_uvarint(p, size);
+	} else {
+		*p++ = (uint8_t)tag;
+		p = put_dt(t, p, ticks);
+		p = esc_put_uvarint(p, size);
+		if (extra != NULL)
+			p = esc_put_uvarint(p, extra[0]);
+		p = esc_put_uvarint(p, sid);
+		p = put_frame(t, p, fid.cfa);
+		t->last_stack = sid;
+	}
 	if (extra != NULL)
 		p = esc_put_uvarint(p, extra[1]);
 	else if (timed())

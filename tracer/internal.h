@@ -35,6 +35,7 @@ struct esc_options {
 	bool cost;      /* time the real allocator */
 	bool follow;    /* trace forked and exec'd children */
 	bool frames;
+	bool compact; /* rewrite the trace deflated at a clean end */
 	int unwind; /* UNWIND_AUTO, UNWIND_FP, UNWIND_DWARF */
 };
 enum { UNWIND_AUTO, UNWIND_FP, UNWIND_DWARF };
@@ -79,6 +80,7 @@ HIDDEN uint64_t esc_real_ns(void);
 /* ---- per-thread state (preload.c owns the lifecycle) --------------------- */
 
 struct stack_table; /* stacks.c */
+struct module;      /* modules.c */
 
 struct tstate {
 	uint32_t index, tid;
@@ -90,13 +92,14 @@ struct tstate {
 	uint8_t *pos, *limit;
 	uint64_t last_t;     /* ticks >> shift of the last record */
 	uint64_t last_frame; /* frame field of the last record */
+	uint32_t last_stack; /* stack of the last alloc/newobject record */
 	uint64_t seq;        /* blocks created by this thread */
 	uint64_t goid;       /* goroutine written last (chunk state) */
 
 	/* stacks.c */
 	struct stack_table *stacks;
 	uintptr_t stack_lo, stack_hi; /* the thread's stack mapping */
-	const void *last_module[2];   /* modules.c lookup cache */
+	const struct module *last_module[2]; /* modules.c lookup cache */
 	uint64_t pcs[ESC_MAX_DEPTH];  /* capture buffer, off the program's stack */
 };
 
@@ -192,10 +195,29 @@ HIDDEN void stacks_reset(struct tstate *t); /* forget all ids (fork child) */
 
 /* ---- modules.c --------------------------------------------------------------- */
 
+struct module {
+	uintptr_t base;             /* load bias */
+	uintptr_t text_lo, text_hi; /* executable PT_LOAD span */
+	uintptr_t size;             /* end of the last PT_LOAD, from base */
+	bool has_fp;
+	bool recorded;
+};
 HIDDEN void modules_scan(struct tstate *t); /* record modules not yet recorded */
+HIDDEN bool modules_lookup(struct tstate *t, uintptr_t pc, bool *known);
 /* Does pc lie in a module whose code keeps frame pointers?  *known tells
- * whether pc is in any known module at all. */
-HIDDEN bool modules_pc_has_fp(struct tstate *t, uintptr_t pc, bool *known);
+ * whether pc is in any known module at all.  Two cached modules answer
+ * most questions: a walk alternates between the program and libc. */
+static inline bool modules_pc_has_fp(struct tstate *t, uintptr_t pc, bool *known)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct module *m = t->last_module[i];
+		if (m != NULL && pc - m->text_lo < m->text_hi - m->text_lo) {
+			*known = true;
+			return m->has_fp;
+		}
+	}
+	return modules_lookup(t, pc, known);
+}
 HIDDEN void modules_reset(void); /* fork child: re-record all */
 
 /* ---- blocks.c: live blocks ----------------------------------------------- */

@@ -223,6 +223,7 @@ static void read_options(void)
 	esc_opt.cost = env_flag("ESCAPADE_COST");
 	esc_opt.frames = env_flag("ESCAPADE_FRAMES");
 	esc_opt.follow = !env_flag("ESCAPADE_NO_FOLLOW");
+	esc_opt.compact = env_flag("ESCAPADE_COMPACT");
 	v = getenv("ESCAPADE_UNWIND");
 	if (v != NULL && strcmp(v, "fp") == 0)
 		esc_opt.unwind = UNWIND_FP;
@@ -357,7 +358,7 @@ static bool owner(void)
 __attribute__((destructor)) static void escapade_fini(void)
 {
 	if (owner())
-		writer_finish(ESC_END_EXIT, exit_status, true);
+		writer_finish(ESC_END_EXIT, exit_status, esc_opt.compact);
 }
 
 #define REAL(type, name) ((type)dlsym(RTLD_NEXT, name))
@@ -372,7 +373,7 @@ EXPORT __attribute__((noreturn)) void exit(int status)
 EXPORT __attribute__((noreturn)) void _exit(int status)
 {
 	if (owner())
-		writer_finish(ESC_END__EXIT, status, true);
+		writer_finish(ESC_END__EXIT, status, esc_opt.compact);
 	REAL(void (*)(int), "_exit")(status);
 	__builtin_unreachable();
 }
@@ -380,7 +381,7 @@ EXPORT __attribute__((noreturn)) void _exit(int status)
 EXPORT __attribute__((noreturn)) void _Exit(int status)
 {
 	if (owner())
-		writer_finish(ESC_END__EXIT, status, true);
+		writer_finish(ESC_END__EXIT, status, esc_opt.compact);
 	REAL(void (*)(int), "_Exit")(status);
 	__builtin_unreachable();
 }
@@ -388,7 +389,7 @@ EXPORT __attribute__((noreturn)) void _Exit(int status)
 EXPORT __attribute__((noreturn)) void quick_exit(int status)
 {
 	if (owner())
-		writer_finish(ESC_END_QUICK_EXIT, status, true);
+		writer_finish(ESC_END_QUICK_EXIT, status, esc_opt.compact);
 	REAL(void (*)(int), "quick_exit")(status);
 	__builtin_unreachable();
 }
@@ -397,7 +398,7 @@ EXPORT __attribute__((noreturn)) void quick_exit(int status)
 static void before_exec(void)
 {
 	if (owner())
-		writer_finish(ESC_END_EXEC, 0, true);
+		writer_finish(ESC_END_EXEC, 0, esc_opt.compact);
 }
 
 EXPORT int execve(const char *path, char *const argv[], char *const envp[])

@@ -56,6 +56,7 @@ struct cursor {
 	uint8_t *inflated; /* buffer for a deflated chunk */
 	uint64_t t;        /* clock, in ticks >> tick_shift */
 	uint64_t seq, frame, goid;
+	uint32_t last_stack; /* of the previous alloc/newobject record */
 	uint32_t *stack_map; /* local stack id -> process-wide id */
 	uint32_t stack_map_len;
 	char *str; /* NUL-terminated copy of the last string field */
@@ -632,7 +633,8 @@ static int dec_stack(esc_reader *r, struct cursor *c, struct esc_event *ev)
 	return 1;
 }
 
-static int dec_alloc(esc_reader *r, struct cursor *c, struct esc_event *ev, unsigned fn)
+static int dec_alloc(esc_reader *r, struct cursor *c, struct esc_event *ev, unsigned fn,
+                     bool same_site)
 {
 	uint64_t v;
 
@@ -642,8 +644,16 @@ static int dec_alloc(esc_reader *r, struct cursor *c, struct esc_event *ev, unsi
 	ev->u.alloc.fn = fn;
 	TRY(get_dt(r, c));
 	GET(ev->u.alloc.size);
-	TRY(get_stack_ref(r, c, &ev->u.alloc.stack));
-	TRY(get_frame(r, c, &ev->u.alloc.frame));
+	if (same_site) {
+		if (c->last_stack == 0)
+			return damage(r, c, "same-site allocation without a previous one");
+		ev->u.alloc.stack = c->last_stack;
+		ev->u.alloc.frame = c->frame;
+	} else {
+		TRY(get_stack_ref(r, c, &ev->u.alloc.stack));
+		TRY(get_frame(r, c, &ev->u.alloc.frame));
+		c->last_stack = ev->u.alloc.stack;
+	}
 	ev->u.alloc.cost_ns = 0;
 	if (r->hdr.flags & ESC_FLAG_COST) {
 		GET(v);
@@ -670,6 +680,7 @@ static int dec_newobject(esc_reader *r, struct cursor *c, struct esc_event *ev)
 	ev->u.alloc.sizeclass = (int)sc;
 	TRY(get_stack_ref(r, c, &ev->u.alloc.stack));
 	TRY(get_frame(r, c, &ev->u.alloc.frame));
+	c->last_stack = ev->u.alloc.stack;
 	GET(ev->u.alloc.cost_ns);
 	ev->u.alloc.old = (struct esc_ref){0};
 	return new_block(r, c, &ev->u.alloc.id);
@@ -758,7 +769,9 @@ static int decode_record(esc_reader *r, struct cursor *c, struct esc_event *ev)
 	unsigned tag = *c->p++;
 	switch (tag & ESC_REC_KIND_MASK) {
 	case ESC_REC_ALLOC:
-		return dec_alloc(r, c, ev, tag & ESC_REC_FN_MASK);
+	case ESC_REC_ALLOC_SAME:
+		return dec_alloc(r, c, ev, tag & ESC_REC_FN_MASK,
+		                 (tag & ESC_REC_KIND_MASK) == ESC_REC_ALLOC_SAME);
 	case ESC_REC_FREE:
 		if ((tag & ESC_REC_FN_MASK) >= ESC_FN_FREE_COUNT)
 			return damage(r, c, "unknown releasing function");
@@ -851,6 +864,7 @@ static int open_chunk(esc_reader *r, struct cursor *c)
 	c->t = k->h.base_ticks >> r->hdr.tick_shift;
 	c->seq = k->h.first_seq;
 	c->frame = 0;
+	c->last_stack = 0;
 	c->goid = k->h.goid;
 	c->tid = k->h.tid;
 	return 1;

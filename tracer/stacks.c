@@ -44,6 +44,7 @@ struct sentry {
 struct stack_table {
 	uint32_t count, cap, next_id;
 	struct sentry *slots;
+	const struct sentry *last; /* the last stack seen: loops repeat it */
 };
 
 #define MIN_STACK_SLOTS 512u
@@ -77,6 +78,7 @@ static bool table_grow(struct stack_table *st)
 	arena_free(st->slots, (size_t)st->cap * sizeof *st->slots);
 	st->slots = n;
 	st->cap = cap;
+	st->last = NULL;
 	return true;
 }
 
@@ -95,6 +97,7 @@ void stacks_reset(struct tstate *t)
 		memset(t->stacks->slots, 0, (size_t)t->stacks->cap * sizeof *t->stacks->slots);
 		t->stacks->count = 0;
 		t->stacks->next_id = 1;
+		t->stacks->last = NULL;
 	}
 }
 
@@ -122,6 +125,10 @@ uint32_t stack_intern(struct tstate *t, const uint64_t *pcs, unsigned n, bool tr
 
 	if (st == NULL)
 		return 0;
+	const struct sentry *last = st->last;
+	if (last != NULL && last->depth == n && last->truncated == truncated &&
+	    memcmp(last->pcs, pcs, n * sizeof *pcs) == 0)
+		return last->id;
 	if ((st->count + 1) * 2 > st->cap && !table_grow(st))
 		return 0;
 	uint64_t h = hash_pcs(pcs, n, truncated);
@@ -129,8 +136,10 @@ uint32_t stack_intern(struct tstate *t, const uint64_t *pcs, unsigned n, bool tr
 	for (; st->slots[i].id != 0; i = (i + 1) & mask) {
 		struct sentry *e = &st->slots[i];
 		if (e->hash == h && e->depth == n && e->truncated == truncated &&
-		    memcmp(e->pcs, pcs, n * sizeof *pcs) == 0)
+		    memcmp(e->pcs, pcs, n * sizeof *pcs) == 0) {
+			st->last = e;
 			return e->id;
+		}
 	}
 	uint64_t *copy = arena_alloc((n ? n : 1) * sizeof *pcs);
 	if (copy == NULL)
@@ -138,6 +147,7 @@ uint32_t stack_intern(struct tstate *t, const uint64_t *pcs, unsigned n, bool tr
 	memcpy(copy, pcs, n * sizeof *pcs);
 	st->slots[i] = (struct sentry){h, st->next_id++, (uint16_t)n, truncated, copy};
 	st->count++;
+	st->last = &st->slots[i];
 	write_stack(t, st->slots[i].id, pcs, n, truncated);
 	return st->slots[i].id;
 }

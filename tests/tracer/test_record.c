@@ -136,15 +136,24 @@ static void trace_path(char *buf, size_t len, const char *name)
 	FORMAT(buf, len, "%s/%s", tmpdir, name);
 }
 
-/* escapade record -o TMP/NAME -- tests/tracer/PROG */
-static int record(const char *name, const char *prog)
+/* escapade record [OPTION] -o TMP/NAME -- tests/tracer/PROG */
+static int record_with(const char *option, const char *name, const char *prog)
 {
 	char trace[PATH_MAX], path[PATH_MAX];
 
 	trace_path(trace, sizeof trace, name);
 	prog_path(path, sizeof path, prog);
-	char *argv[] = {escapade, "record", "-o", trace, "--", path, NULL};
+	char *argv[] = {escapade, "record", "-o", trace, "--", path, NULL, NULL};
+	if (option != NULL) { /* escapade record OPTION -o ... */
+		memmove(argv + 3, argv + 2, 5 * sizeof *argv);
+		argv[2] = (char *)option;
+	}
 	return run_argv(argv, NULL, NULL);
+}
+
+static int record(const char *name, const char *prog)
+{
+	return record_with(NULL, name, prog);
 }
 
 static int setup(void **state)
@@ -163,12 +172,11 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static void test_allfns(void **state)
+static void check_allfns(const char *option)
 {
 	char trace[PATH_MAX];
-	(void)state;
 
-	assert_int_equal(record("allfns.trace", "prog_allfns"), 0);
+	assert_int_equal(record_with(option, "allfns.trace", "prog_allfns"), 0);
 	trace_path(trace, sizeof trace, "allfns.trace");
 	struct summary *s = summarize(trace);
 	static const unsigned fns[] = {
@@ -187,6 +195,20 @@ static void test_allfns(void **state)
 	assert_true(s->end && !s->truncated && !s->damaged);
 	assert_int_equal(s->end_reason, ESC_END_EXIT);
 	free(s);
+}
+
+static void test_allfns(void **state)
+{
+	(void)state;
+	check_allfns(NULL);
+}
+
+/* The same through a compact (deflated) trace, and with --cost. */
+static void test_allfns_compress_cost(void **state)
+{
+	(void)state;
+	check_allfns("--compress");
+	check_allfns("--cost");
 }
 
 static void test_threads(void **state)
@@ -422,6 +444,7 @@ int main(void)
 		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_allfns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_allfns_compress_cost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_follow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),
