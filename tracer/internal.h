@@ -209,12 +209,17 @@ HIDDEN bool modules_lookup(struct tstate *t, uintptr_t pc, bool *known);
  * most questions: a walk alternates between the program and libc. */
 static inline bool modules_pc_has_fp(struct tstate *t, uintptr_t pc, bool *known)
 {
-	for (int i = 0; i < 2; i++) {
-		const struct module *m = t->last_module[i];
-		if (m != NULL && pc - m->text_lo < m->text_hi - m->text_lo) {
-			*known = true;
-			return m->has_fp;
-		}
+	const struct module *m = t->last_module[0];
+	if (m != NULL && pc - m->text_lo < m->text_hi - m->text_lo) {
+		*known = true;
+		return m->has_fp;
+	}
+	m = t->last_module[1];
+	if (m != NULL && pc - m->text_lo < m->text_hi - m->text_lo) {
+		t->last_module[1] = t->last_module[0]; /* most recent first */
+		t->last_module[0] = m;
+		*known = true;
+		return m->has_fp;
 	}
 	return modules_lookup(t, pc, known);
 }

@@ -153,13 +153,15 @@ uint32_t stack_intern(struct tstate *t, const uint64_t *pcs, unsigned n, bool tr
 }
 
 /* Walk saved frame pointers from the hook's frame `fp`.  Returns the depth;
- * *truncated when the depth limit cut it. */
+ * *truncated when the depth limit cut it.  The module of the last PC is
+ * kept in locals: consecutive frames are mostly in one module, and only a
+ * PC outside it costs a lookup. */
 static unsigned walk_fp(struct tstate *t, void *fp, uintptr_t ra0, struct frame_id *id,
                         bool *truncated)
 {
 	uint64_t *pcs = t->pcs;
 	unsigned n = 0, max = esc_opt.depth;
-	uintptr_t prev = (uintptr_t)fp, hi = t->stack_hi;
+	uintptr_t prev = (uintptr_t)fp, hi = t->stack_hi, mod_lo = 0, mod_len = 0;
 	const uintptr_t *f;
 	bool known;
 
@@ -169,18 +171,23 @@ static unsigned walk_fp(struct tstate *t, void *fp, uintptr_t ra0, struct frame_
 	f = *(const uintptr_t *const *)fp;
 	while (n < max) {
 		uintptr_t a = (uintptr_t)f;
-		if (a == 0 || (a & 7) || a <= prev || a + 16 > hi)
+		/* a must be 8-aligned, above prev, and leave room below hi. */
+		if ((a & 7) || a - prev - 1 >= hi - 16 - prev)
 			return n;
 		uintptr_t pc = f[1];
 		if (pc == 0)
 			return n;
-		if (n == 1) {
+		pcs[n++] = pc;
+		if (n == 2) {
 			id->cfa = a + 16;
 			id->ra = pc;
 		}
-		pcs[n++] = pc;
-		if (!modules_pc_has_fp(t, pc, &known))
-			return n; /* the frame above keeps no frame pointer */
+		if (pc - mod_lo >= mod_len) {
+			if (!modules_pc_has_fp(t, pc, &known))
+				return n; /* the frame above keeps no frame pointer */
+			mod_lo = t->last_module[0]->text_lo;
+			mod_len = t->last_module[0]->text_hi - mod_lo;
+		}
 		prev = a;
 		f = (const uintptr_t *)f[0];
 	}
