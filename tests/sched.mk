@@ -1,1 +1,13 @@
-# tests/sched.mk — tests of the sched.
+# tests/sched.mk — tests of the scheduler, stacks and channels.
+#
+# Every test program runs goroutine code, so it is compiled with
+# -fsplit-stack and links gort statically with gold, as users do.
+sched_test_cflags = $(AM_CFLAGS) $(GORT_CFLAGS) $(CMOCKA_CFLAGS) -pthread
+sched_test_ldadd = $(gort_ldadd) $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/sched/test_stack
+TESTS += tests/sched/test_stack
+tests_sched_test_stack_SOURCES = tests/sched/test_stack.c
+tests_sched_test_stack_CFLAGS = $(sched_test_cflags) $(LIBUNWIND_CFLAGS)
+tests_sched_test_stack_LDADD = $(sched_test_ldadd) $(LIBUNWIND_LIBS)
+tests_sched_test_stack_LDFLAGS = $(gort_prog_ldflags)
