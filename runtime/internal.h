@@ -16,7 +16,7 @@
 #include "gort.h"
 #include "probes.h"
 
-#define likely(x) __builtin_expect(!!(x), 1)
+#define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 /* ---- probes.c: the registered probe table ------------------------------ */
@@ -26,6 +26,199 @@
  */
 extern gort_probes gort_probe_table;
 
+/* ---- heap: msize.c mem.c mheap.c mcentral.c mcache.c malloc.c mgc.c
+ *      mgcmark.c mgcsweep.c mstats.c env.c panic.c ------------------------- */
+
+#include "sizeclasses.h"
+
+#define PAGE_SIZE ((uintptr_t)1 << PAGE_SHIFT)
+/* Arenas: 64 MB of address space each, indexed by a flat table of 2^22
+ * pointers that covers the 48-bit user address space (as Go on amd64). */
+#define ARENA_SHIFT      26
+#define ARENA_SIZE       ((uintptr_t)1 << ARENA_SHIFT)
+#define PAGES_PER_ARENA  (ARENA_SIZE / PAGE_SIZE)
+#define ARENA_INDEX_BITS (48 - ARENA_SHIFT)
+/* The most objects a small span holds (8 KB of 8-byte objects), in bitmap words. */
+#define MAX_SPAN_OBJECTS  1024
+#define SPAN_BITMAP_WORDS (MAX_SPAN_OBJECTS / 64)
+
+/* msize.c: the generated size-class table. */
+extern const uint16_t class_to_size[NUM_SIZE_CLASSES];
+extern const uint8_t class_to_allocnpages[NUM_SIZE_CLASSES];
+extern const uint32_t class_to_divmagic[NUM_SIZE_CLASSES];
+extern const uint8_t size_to_class8[SMALL_SIZE_MAX / SMALL_SIZE_DIV + 1];
+extern const uint8_t size_to_class128[(MAX_SMALL_SIZE - SMALL_SIZE_MAX) / LARGE_SIZE_DIV + 1];
+
+/* The class of a small size (1 <= size <= MAX_SMALL_SIZE). */
+static inline unsigned size_to_class(size_t size)
+{
+	if (size <= SMALL_SIZE_MAX - 8)
+		return size_to_class8[(size + SMALL_SIZE_DIV - 1) / SMALL_SIZE_DIV];
+	return size_to_class128[(size - SMALL_SIZE_MAX + LARGE_SIZE_DIV - 1) / LARGE_SIZE_DIV];
+}
+
+/* A spin lock for the heap's slow paths (no libc, no syscalls: the world is
+ * small and critical sections are short). */
+typedef struct spinlock {
+	int held;
+} spinlock;
+
+static inline void spin_lock(spinlock *l)
+{
+	while (__atomic_exchange_n(&l->held, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&l->held, __ATOMIC_RELAXED))
+			__builtin_ia32_pause();
+}
+
+static inline void spin_unlock(spinlock *l)
+{
+	__atomic_store_n(&l->held, 0, __ATOMIC_RELEASE);
+}
+
+/* mem.c: memory from the OS (the only file that calls mmap for the heap). */
+void *sys_reserve(size_t n, size_t align); /* lazily committed, read-write */
+void sys_free(void *p, size_t n);
+void sys_unused(void *p, size_t n); /* give pages back, keep the mapping */
+void *sys_grow(void *p, size_t oldn, size_t newn);
+uint64_t nanotime(void);
+/* Zero n bytes (a multiple of 8) without calling libc. */
+static inline void memclr_noheap(void *p, size_t n)
+{
+	if (n <= 256) {
+		uint64_t *w = p;
+		for (size_t i = 0; i < n / 8; i++) {
+			w[i] = 0;
+			/* Keeps the compiler from turning the loop into memset. */
+			__asm__("" : : "r"(w) : "memory");
+		}
+		return;
+	}
+	__asm__ volatile("rep stosb" : "+D"(p), "+c"(n) : "a"(0) : "memory");
+}
+
+enum mspan_state { MSPAN_DEAD, MSPAN_FREE, MSPAN_INUSE };
+
+/* A run of pages: either free in the page heap, or holding objects of one
+ * size class (class 0: one large object).  The fields the allocation fast
+ * path touches come first, in one cache line. */
+typedef struct mspan {
+	uint64_t alloc_cache; /* ~alloc_bits from freeindex to the next 64-object boundary */
+	uint32_t freeindex;   /* every object below it is allocated */
+	uint32_t nelems;
+	uint32_t cache_end; /* the object index where alloc_cache ends */
+	uintptr_t base;
+	uintptr_t elemsize;
+	uint32_t alloc_count; /* allocated objects */
+	bool needzero;        /* free objects may hold garbage */
+	uint8_t spanclass;    /* size class, 0 for a large object */
+	uint8_t state;        /* enum mspan_state */
+	uint32_t divmagic;    /* offset * divmagic >> 32 == object index (0: large) */
+	uintptr_t limit;      /* end of the last object */
+	size_t npages;
+	struct mspan *next, *prev; /* mcentral partial list / mheap free list */
+	uint32_t cached_count;     /* alloc_count when the mcache took the span */
+	uint64_t *alloc_bits;      /* 1 = allocated (for objects >= freeindex) */
+	uint64_t *gcmark_bits;     /* 1 = marked in this cycle */
+} mspan;
+
+/* mheap.c: the page heap. */
+typedef struct heap_arena {
+	mspan *spans[PAGES_PER_ARENA]; /* page -> span (in-use spans: every page) */
+} heap_arena;
+
+extern heap_arena **mheap_arenas;                /* ARENA_INDEX_BITS-wide index */
+extern uintptr_t mheap_arena_lo, mheap_arena_hi; /* bounds of all arenas */
+
+void mheap_init(void);
+mspan *mheap_alloc(size_t npages, uint8_t spanclass);
+void mheap_free(mspan *s);
+void mheap_foreach_inuse(void (*fn)(mspan *s, void *arg), void *arg);
+/* The in-use span holding address p, or NULL. */
+static inline mspan *span_of(uintptr_t p)
+{
+	if (p - mheap_arena_lo >= mheap_arena_hi - mheap_arena_lo)
+		return NULL;
+	heap_arena *ha = mheap_arenas[p >> ARENA_SHIFT];
+	if (ha == NULL)
+		return NULL;
+	mspan *s = ha->spans[(p >> PAGE_SHIFT) % PAGES_PER_ARENA];
+	if (s == NULL || s->state != MSPAN_INUSE || p < s->base || p >= s->limit)
+		return NULL;
+	return s;
+}
+/* Page counts for memstats. */
+extern uint64_t mheap_pages_inuse, mheap_pages_sys;
+
+/* mcentral.c: spans of one size class with free objects. */
+void mcentral_init_span(mspan *s, unsigned spanclass);
+mspan *mcentral_cache_span(unsigned spanclass);
+void mcentral_uncache_span(mspan *s);
+void mcentral_reset(void);              /* before sweep: forget the partial lists */
+void mcentral_put_swept(mspan *s);      /* after sweep: a span with free objects */
+void span_refill_alloc_cache(mspan *s); /* load alloc_cache at freeindex */
+/* Is object idx of s allocated? */
+static inline bool span_allocated(const mspan *s, uint32_t idx)
+{
+	return idx < s->freeindex || (s->alloc_bits[idx / 64] >> (idx % 64)) & 1;
+}
+
+/* mcache.c: the P's cache of one span per class (one P for now). */
+typedef struct mcache {
+	mspan *alloc[NUM_SIZE_CLASSES];
+} mcache;
+extern mcache mcache0;
+extern mspan emptymspan; /* a full span: sends the fast path to refill */
+mspan *mcache_refill(unsigned spanclass);
+void mcache_release_all(void);
+uint64_t mcache_unflushed_mallocs(unsigned spanclass);
+
+/* malloc.c */
+void malloc_init(void); /* idempotent; every slow path calls it */
+extern bool malloc_inited;
+
+/* env.c: GOGC and GODEBUG. */
+int gogc_parse(const char *s); /* percent, or -1 for off */
+bool godebug_flag(const char *godebug, const char *name);
+
+/* mgc.c: the collector's entry and pacing.  gc_start is the one door into a
+ * collection: forced by gort_gc(), or from the allocator when heap_live
+ * reaches the trigger.  The scheduler wraps it to stop the world and run it
+ * on the system stack. */
+void gc_init(void); /* read GOGC and GODEBUG, set the first goal */
+void gc_start(bool forced);
+void gc_maybe_trigger(void);
+extern uint64_t heap_live; /* bytes in allocated objects and cached spans */
+extern uint64_t next_gc;   /* heap goal */
+extern int gc_percent;     /* GOGC, -1 = off */
+extern bool gc_trace;      /* GODEBUG=gctrace=1 */
+extern bool gc_running;
+
+/* Roots the scheduler adds (goroutine stacks, saved registers).  The heap's
+ * weak default does nothing: with no scheduler there are no goroutines. */
+void sched_scan_roots(void (*scan)(const void *lo, const void *hi));
+
+/* mgcmark.c */
+void gc_mark(void);                                 /* roots, then drain the mark stack */
+void gc_scan_block(const void *lo, const void *hi); /* conservative scan */
+extern uint64_t gc_marked_bytes, gc_marked_objects;
+
+/* mgcsweep.c */
+void gc_sweep(void);
+extern uint64_t sweep_freed_objects, sweep_freed_bytes; /* this cycle */
+
+/* mstats.c: cumulative counters. */
+typedef struct heap_stats {
+	uint64_t nmalloc[NUM_SIZE_CLASSES]; /* small objects from flushed spans */
+	uint64_t nfree[NUM_SIZE_CLASSES];
+	uint64_t large_alloc, large_alloc_bytes;
+	uint64_t large_free, large_free_bytes;
+	uint64_t num_gc, num_forced_gc, pause_total_ns, last_gc;
+	uint64_t pause_ns[256];
+} heap_stats;
+extern heap_stats memstats;
+
+/* panic.c */
+void fatal_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 /* ---- sched: proc.c stack.c time.c chan.c select.c sync.c traceback.c
  *      asm_amd64.S morestack_amd64.S ---------------------------------------- */
 
@@ -157,6 +350,7 @@ int64_t timers_next(void);    /* earliest deadline, -1 if none */
 void traceback_all(int fd, const struct gort_g *skip); /* every goroutine but skip */
 void traceback_g(int fd, const struct gort_g *gp, uintptr_t rbp, uintptr_t pc);
 void sched_fatal(const char *msg) __attribute__((noreturn));
+void sched_traceback_dying(void); /* panic.c: every goroutine, running first */
 const char *symbolize(uintptr_t pc, uintptr_t *off);
 
 /* A goroutine still blocked, as the leak check and the tracer see it. */

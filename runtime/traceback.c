@@ -249,14 +249,29 @@ void traceback_all(int fd, const struct gort_g *skip)
 	fflush(fd == 1 ? stdout : stderr);
 }
 
-/* Go's throw: the program cannot go on.  Prints every goroutine, the
- * running one first, and exits with status 2. */
+static void traceback_dying_sys(void *unused)
+{
+	const struct gort_g *running = NULL;
+
+	(void)unused;
+	fputc('\n', stderr);
+	if (m0.curg != NULL && m0.curg->status == G_RUNNING) {
+		running = m0.curg;
+		traceback_g(2, running, start_fp(running), 0);
+	}
+	traceback_all(2, running);
+	fflush(stderr);
+}
+
+/* After a panic or fatal error message: the goroutines, when there are. */
+void sched_traceback_dying(void)
+{
+	if (sched_running)
+		systemstack(traceback_dying_sys, NULL);
+}
+
+/* Go's throw from the scheduler: the program cannot go on. */
 void sched_fatal(const char *msg)
 {
-	fprintf(stderr, "fatal error: %s\n\n", msg);
-	if (m0.curg != NULL && m0.curg->status == G_RUNNING)
-		traceback_g(2, m0.curg, start_fp(m0.curg), 0);
-	traceback_all(2, m0.curg != NULL && m0.curg->status == G_RUNNING ? m0.curg : NULL);
-	fflush(stderr);
-	_exit(2);
+	fatal_error("%s", msg);
 }
