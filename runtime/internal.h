@@ -353,6 +353,46 @@ void sched_fatal(const char *msg) __attribute__((noreturn));
 void sched_traceback_dying(void); /* panic.c: every goroutine, running first */
 const char *symbolize(uintptr_t pc, uintptr_t *off);
 
+/* chan.c, select.c, sync.c: a goroutine waiting on a channel (or a select
+ * case, a mutex, a wait group).  It lives in the waiter's stack frame. */
+typedef struct sudog {
+	struct gort_g *g;
+	struct sudog *next, *prev;
+	void *elem;       /* where the value comes from / goes */
+	gort_chan *c;
+	int caseidx;      /* select: which case */
+	bool isselect;
+	bool success;     /* woken by a transfer (true) or by close (false) */
+} sudog;
+
+typedef struct waitq {
+	sudog *first, *last;
+} waitq;
+
+/* Go's hchan; the ring buffer follows the header in the same object. */
+struct gort_chan {
+	size_t qcount;   /* elements in the buffer */
+	size_t dataqsiz; /* capacity */
+	size_t elemsize;
+	size_t sendx, recvx;
+	waitq recvq, sendq;
+	bool closed;
+	_Alignas(16) unsigned char buf[];
+};
+
+static inline void *chanbuf(gort_chan *c, size_t i)
+{
+	return c->buf + i * c->elemsize;
+}
+
+void chan_copy(void *dst, const void *src, size_t n);
+void chan_zero(void *dst, size_t n);
+void waitq_enqueue(waitq *q, sudog *sg);
+void waitq_remove(waitq *q, sudog *sg);
+sudog *waitq_dequeue(waitq *q);
+bool chan_trysend(gort_chan *c, const void *elem);
+int chan_tryrecv(gort_chan *c, void *elem);
+
 /* A goroutine still blocked, as the leak check and the tracer see it. */
 typedef struct blocked_g {
 	uint64_t goid;

@@ -268,6 +268,8 @@ void gopark(const char *reason, void *waiting)
 {
 	struct gort_g *gp = m0.curg;
 
+	if (unlikely(gp == NULL)) /* a plain thread: nothing could wake it */
+		fatal_error("all goroutines are asleep - deadlock!");
 	gp->status = G_WAITING;
 	gp->waitreason = reason;
 	gp->waiting = waiting;
@@ -383,6 +385,7 @@ int gort_main(void (*fn)(void *), void *arg)
 	m0.g0sp = ((uintptr_t)__builtin_frame_address(0) - 4096) & ~(uintptr_t)15;
 	m0.curg = NULL;
 	sched_running = true;
+	goidgen = 0; /* the main goroutine is goroutine 1, as in Go */
 	maing = newproc(fn, arg, (uintptr_t)__builtin_return_address(0));
 	struct gort_g *gp = runqget();
 	gp->status = G_RUNNING;

@@ -10,3 +10,7 @@ gort_sched_sources += \
 	runtime/proc.c \
 	runtime/time.c \
 	runtime/traceback.c
+gort_sched_sources += \
+	runtime/chan.c \
+	runtime/select.c \
+	runtime/sync.c

@@ -243,3 +243,44 @@ void sched_stack_stats(uint64_t *inuse, uint64_t *sys)
 	*inuse = stack_inuse_bytes;
 	*sys = stack_sys_bytes;
 }
+
+/* ---- the collector's roots ---------------------------------------------- */
+
+/* Scan the live part of every segment of gp, newest first: from sp up on
+ * the segment in use, from splo up on each older one.  Spares beyond the
+ * current segment hold nothing live. */
+static void scan_gstack(struct gort_g *gp, uintptr_t sp, void (*scan)(const void *, const void *))
+{
+	stkseg *s = stack_current(gp);
+
+	if (sp < (uintptr_t)s + SEG_HDR || sp > s->hi)
+		sp = (uintptr_t)s + SEG_HDR;
+	scan((const void *)sp, (const void *)s->hi);
+	for (s = s->prev; s != NULL; s = s->prev)
+		scan((const void *)s->splo, (const void *)s->hi);
+}
+
+/*
+ * sched_scan_roots (the collector calls it, on the system stack): every
+ * goroutine's stacks and saved registers.  A parked goroutine's callee-saved
+ * registers are on its own stack, under sched.sp, so scanning from sched.sp
+ * covers them.  The goroutine that entered the collector is in the middle of
+ * systemstack(): its live range starts below the frame pointer systemstack
+ * recorded (the pushed %rbx and %r12 are there); its other callee-saved
+ * registers are still in registers, which the collector spills on the
+ * system stack and scans with the thread's stack.  The G itself is scanned
+ * too (its entry argument before it first runs, its wait parameters).
+ */
+void sched_scan_roots(void (*scan)(const void *lo, const void *hi))
+{
+	for (uint32_t i = 0; i < allglen; i++) {
+		struct gort_g *gp = allgs[i];
+		if (gp->status == G_DEAD)
+			continue;
+		scan(gp, gp + 1);
+		if (gp == m0.curg)
+			scan_gstack(gp, m0.curfp - 64, scan);
+		else
+			scan_gstack(gp, gp->sched.sp, scan);
+	}
+}

@@ -133,6 +133,12 @@ void gort_sleep(int64_t ns)
 {
 	struct gort_g *gp = m0.curg;
 
+	if (gp == NULL) { /* a plain thread */
+		struct timespec ts = {.tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000};
+		if (ns > 0)
+			nanosleep(&ts, NULL);
+		return;
+	}
 	if (ns <= 0) {
 		gort_gosched();
 		return;

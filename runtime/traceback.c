@@ -180,19 +180,14 @@ static const char *gstatus_string(const struct gort_g *gp)
 	}
 }
 
-/* Print gp's frames from frame pointer fp (a record {saved rbp, return pc}). */
-void traceback_g(int fd, const struct gort_g *gp, uintptr_t fp, uintptr_t pc)
+/* Collect up to max return pcs of gp's frames from frame pointer fp (a
+ * record {saved rbp, return pc}), hiding __morestack's frames. */
+static int walk_frames(const struct gort_g *gp, uintptr_t fp, uintptr_t *pcs, int max)
 {
-	FILE *f = fd == 1 ? stdout : stderr;
 	int n = 0;
 	bool skip_next = false;
 
-	fprintf(f, "goroutine %llu [%s]:\n", (unsigned long long)gp->goid, gstatus_string(gp));
-	if (pc != 0) {
-		print_frame(f, pc + 1);
-		n++;
-	}
-	while (fp != 0 && (fp & 7) == 0 && on_gstack(gp, fp)) {
+	while (n < max && fp != 0 && (fp & 7) == 0 && on_gstack(gp, fp)) {
 		uintptr_t ret = ((uintptr_t *)fp)[1];
 		uintptr_t off;
 		const char *name = symbolize(ret - 1, &off);
@@ -205,15 +200,45 @@ void traceback_g(int fd, const struct gort_g *gp, uintptr_t fp, uintptr_t pc)
 			skip_next = true;
 			continue;
 		}
-		if (is_sym(name, "gostart") || is_sym(name, "goexit1"))
+		if (is_sym(name, "gostart"))
 			break;
-		if (n++ == MAX_FRAMES) {
+		pcs[n++] = ret;
+	}
+	return n;
+}
+
+/* Where the user's code is: the frames above the first gort_ call (gopark,
+ * the scheduler, the panic machinery) are the runtime's business, as Go
+ * hides runtime.* frames. */
+static int first_user_frame(const uintptr_t *pcs, int n)
+{
+	for (int i = 0; i < n && i < 16; i++) {
+		uintptr_t off;
+		const char *name = symbolize(pcs[i] - 1, &off);
+		if (name != NULL && strncmp(name, "gort_", 5) == 0)
+			return i;
+	}
+	return 0;
+}
+
+void traceback_g(int fd, const struct gort_g *gp, uintptr_t fp, uintptr_t pc)
+{
+	FILE *f = fd == 1 ? stdout : stderr;
+	uintptr_t pcs[MAX_FRAMES + 17];
+	int n = walk_frames(gp, fp, pcs, MAX_FRAMES + 17);
+	int first = first_user_frame(pcs, n);
+
+	fprintf(f, "goroutine %llu [%s]:\n", (unsigned long long)gp->goid, gstatus_string(gp));
+	if (pc != 0)
+		print_frame(f, pc + 1);
+	for (int i = first; i < n; i++) {
+		if (i - first == MAX_FRAMES) {
 			fprintf(f, "...additional frames elided...\n");
 			break;
 		}
-		print_frame(f, ret);
+		print_frame(f, pcs[i]);
 	}
-	if (gp->parentid != 0 || gp->gopc != 0) {
+	if (gp->parentid != 0) {
 		uintptr_t off = 0;
 		const char *name = symbolize(gp->gopc - 1, &off);
 		fprintf(f, "created by %s in goroutine %llu\n\tpc=%#lx +%#lx\n",

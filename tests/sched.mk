@@ -11,3 +11,10 @@ tests_sched_test_stack_SOURCES = tests/sched/test_stack.c
 tests_sched_test_stack_CFLAGS = $(sched_test_cflags) $(LIBUNWIND_CFLAGS)
 tests_sched_test_stack_LDADD = $(sched_test_ldadd) $(LIBUNWIND_LIBS)
 tests_sched_test_stack_LDFLAGS = $(gort_prog_ldflags)
+
+check_PROGRAMS += tests/sched/test_proc
+TESTS += tests/sched/test_proc
+tests_sched_test_proc_SOURCES = tests/sched/test_proc.c tests/sched/child.c tests/sched/child.h
+tests_sched_test_proc_CFLAGS = $(sched_test_cflags)
+tests_sched_test_proc_LDADD = $(sched_test_ldadd)
+tests_sched_test_proc_LDFLAGS = $(gort_prog_ldflags)
