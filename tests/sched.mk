@@ -18,3 +18,10 @@ tests_sched_test_proc_SOURCES = tests/sched/test_proc.c tests/sched/child.c test
 tests_sched_test_proc_CFLAGS = $(sched_test_cflags)
 tests_sched_test_proc_LDADD = $(sched_test_ldadd)
 tests_sched_test_proc_LDFLAGS = $(gort_prog_ldflags)
+
+check_PROGRAMS += tests/sched/test_chan
+TESTS += tests/sched/test_chan
+tests_sched_test_chan_SOURCES = tests/sched/test_chan.c tests/sched/child.c tests/sched/child.h
+tests_sched_test_chan_CFLAGS = $(sched_test_cflags)
+tests_sched_test_chan_LDADD = $(sched_test_ldadd)
+tests_sched_test_chan_LDFLAGS = $(gort_prog_ldflags)
