@@ -129,14 +129,21 @@ static void sleep_sys(void *arg)
 	timer_add(gp);
 }
 
+static void nanosleep_sys(void *arg)
+{
+	int64_t ns = *(int64_t *)arg;
+	struct timespec ts = {.tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000};
+
+	nanosleep(&ts, NULL);
+}
+
 void gort_sleep(int64_t ns)
 {
 	struct gort_g *gp = m0.curg;
 
 	if (gp == NULL) { /* a plain thread */
-		struct timespec ts = {.tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000};
 		if (ns > 0)
-			nanosleep(&ts, NULL);
+			systemstack(nanosleep_sys, &ns);
 		return;
 	}
 	if (ns <= 0) {

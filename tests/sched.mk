@@ -25,3 +25,12 @@ tests_sched_test_chan_SOURCES = tests/sched/test_chan.c tests/sched/child.c test
 tests_sched_test_chan_CFLAGS = $(sched_test_cflags)
 tests_sched_test_chan_LDADD = $(sched_test_ldadd)
 tests_sched_test_chan_LDFLAGS = $(gort_prog_ldflags)
+
+# gdb reads __morestack's CFI across segment boundaries.
+check_PROGRAMS += tests/sched/gdb_target
+tests_sched_gdb_target_SOURCES = tests/sched/gdb_target.c
+tests_sched_gdb_target_CFLAGS = $(AM_CFLAGS) $(GORT_CFLAGS) -g -pthread
+tests_sched_gdb_target_LDADD = $(gort_ldadd)
+tests_sched_gdb_target_LDFLAGS = $(gort_prog_ldflags)
+TESTS += tests/sched/gdb-backtrace.sh
+EXTRA_DIST += tests/sched/gdb-backtrace.sh

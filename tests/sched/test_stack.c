@@ -285,6 +285,97 @@ static void test_unwind_across_segments(void **state)
 	assert_true(fp_entry_found);
 }
 
+/* ---- probes ---------------------------------------------------------------- */
+
+static struct {
+	int grows, releases, creates, exits;
+	size_t max_frame, min_seg;
+	uintptr_t grow_pc;
+	uint64_t created_id, creator_id, exited_id;
+	void (*created_fn)(void *);
+	bool seg_fits_frame;
+} seen;
+
+static void on_grow(const gort_g *g, size_t frame, size_t seg, uintptr_t pc)
+{
+	seen.grows++;
+	if (frame > seen.max_frame)
+		seen.max_frame = frame;
+	if (seen.min_seg == 0 || seg < seen.min_seg)
+		seen.min_seg = seg;
+	if (seg < frame)
+		seen.seg_fits_frame = false;
+	seen.grow_pc = pc;
+	(void)g;
+}
+
+static void on_release(const gort_g *g, size_t seg)
+{
+	(void)g;
+	(void)seg;
+	seen.releases++;
+}
+
+static void on_create(const gort_g *g, void (*fn)(void *), const gort_g *parent)
+{
+	seen.creates++;
+	seen.created_id = gort_goid(g);
+	seen.creator_id = gort_goid(parent);
+	seen.created_fn = fn;
+}
+
+static void on_go_exit(const gort_g *g)
+{
+	seen.exits++;
+	seen.exited_id = gort_goid(g);
+}
+
+static void probed_goroutine(void *arg)
+{
+	*(uint64_t *)arg = gort_goid(gort_getg());
+	recurse(20); /* 20 KB: 2 -> 4 -> 8 -> 16 KB segments */
+}
+
+static void probes_main(void *arg)
+{
+	gort_go(probed_goroutine, arg);
+	gort_gosched();
+}
+
+static void test_probes(void **state)
+{
+	gort_probes p = {.size = sizeof p,
+	                 .stack_grow = on_grow,
+	                 .stack_release = on_release,
+	                 .go_create = on_create,
+	                 .go_exit = on_go_exit};
+	uint64_t id = 0;
+
+	(void)state;
+	memset(&seen, 0, sizeof seen);
+	seen.seg_fits_frame = true;
+	assert_null(gort_getg());
+	gort_set_probes(&p);
+	gort_main(probes_main, &id);
+	gort_set_probes(NULL);
+	assert_int_equal(id, 2);
+	assert_int_equal(seen.creates, 2); /* main, then probed_goroutine */
+	assert_int_equal(seen.created_id, 2);
+	assert_int_equal(seen.creator_id, 1);
+	assert_ptr_equal(seen.created_fn, probed_goroutine);
+	assert_int_equal(seen.exits, 2);
+	assert_int_equal(seen.exited_id, 1); /* main ends last */
+	assert_true(seen.grows >= 3);
+	assert_int_equal(seen.grows, seen.releases);
+	assert_true(seen.max_frame >= 1000);
+	assert_int_equal(seen.min_seg, 4096);
+	assert_true(seen.seg_fits_frame);
+	uintptr_t off;
+	const char *name = symbolize(seen.grow_pc - 1, &off);
+	assert_non_null(name);
+	assert_string_equal(name, "recurse");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_hundred_megabytes),
 		cmocka_unit_test(test_libc_from_goroutine),
 		cmocka_unit_test(test_unwind_across_segments),
+		cmocka_unit_test(test_probes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
