@@ -645,3 +645,34 @@ int bench_main(const bench_suite *suite, int argc, char **argv)
 {
 	return bench_main_to(suite, argc, argv, stdout, stderr);
 }
+
+/* ---- Programs of one benchmark named after one flag ----------------------- */
+
+static struct {
+	const char *fmt;
+	const bench_flag *flag;
+	char name[128];
+} one;
+
+static void name_one(void)
+{
+	snprintf(one.name, sizeof one.name, one.fmt, *one.flag->value);
+}
+
+int bench_main_one(const char *pkg, const char *name_fmt, bench_func fn, const bench_meter *meter,
+                   const bench_flag *flag, int argc, char **argv)
+{
+	one.fmt = name_fmt;
+	one.flag = flag;
+	const bench_def def = {.name = one.name, .fn = fn};
+	const bench_suite suite = {
+	        .pkg = pkg,
+	        .benchmarks = &def,
+	        .count = 1,
+	        .meter = meter,
+	        .flags = flag,
+	        .nflags = 1,
+	        .flags_parsed = name_one,
+	};
+	return bench_main(&suite, argc, argv);
+}
