@@ -201,25 +201,17 @@ static void calibrate(bench_b *b, const bench_def *def, const options *o)
 /* Go's prettyPrint: the width and precision depend on the magnitude. */
 static void pretty_print(FILE *out, double x, const char *unit)
 {
+	static const struct {
+		double min;
+		int width, prec;
+	} formats[] = {{999.95, 10, 0},   {99.995, 12, 1},    {9.9995, 13, 2},     {0.99995, 14, 3},
+	               {0.099995, 15, 4}, {0.0099995, 16, 5}, {0.00099995, 17, 6}, {0, 18, 7}};
 	double y = fabs(x);
-	int width, prec;
-	if (y == 0 || y >= 999.95)
-		width = 10, prec = 0;
-	else if (y >= 99.995)
-		width = 12, prec = 1;
-	else if (y >= 9.9995)
-		width = 13, prec = 2;
-	else if (y >= 0.99995)
-		width = 14, prec = 3;
-	else if (y >= 0.099995)
-		width = 15, prec = 4;
-	else if (y >= 0.0099995)
-		width = 16, prec = 5;
-	else if (y >= 0.00099995)
-		width = 17, prec = 6;
-	else
-		width = 18, prec = 7;
-	fprintf(out, "%*.*f %s", width, prec, x, unit);
+	size_t i = 0;
+	if (y != 0)
+		while (y < formats[i].min)
+			i++;
+	fprintf(out, "%*.*f %s", formats[i].width, formats[i].prec, x, unit);
 }
 
 static int compare_metric_units(const void *a, const void *b)
