@@ -355,6 +355,29 @@ static void test_gogc_default_paces(void **state)
 	assert_true(sys < 64ull << 20); /* the heap stayed near its goal */
 }
 
+/* Child: collect and read stats before the heap has any memory. */
+static int child_gc_first(void)
+{
+	gort_memstats m;
+
+	gort_gc();
+	gort_read_memstats(&m);
+	if (m.num_gc != 1 || m.heap_sys != 0 || m.mallocs != 0)
+		return 1;
+	int *p = gort_newobject(sizeof *p);
+	*p = 42;
+	gort_gc();
+	return *p == 42 ? 0 : 1;
+}
+
+static void test_gc_before_first_allocation(void **state)
+{
+	struct child_result r = run_child("gc_first", NULL);
+
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+}
+
 static int child_two_gcs(void)
 {
 	gort_newobject(100);
@@ -384,6 +407,7 @@ int main(int argc, char **argv)
 	static const struct child_mode modes[] = {
 	        {"pacing", child_pacing},
 	        {"two_gcs", child_two_gcs},
+	        {"gc_first", child_gc_first},
 	};
 	dispatch_child(argc, argv, modes, sizeof modes / sizeof *modes);
 
@@ -400,6 +424,7 @@ int main(int argc, char **argv)
 	        cmocka_unit_test(test_gogc_off),
 	        cmocka_unit_test(test_gogc_default_paces),
 	        cmocka_unit_test(test_gctrace),
+	        cmocka_unit_test(test_gc_before_first_allocation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
