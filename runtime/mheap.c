@@ -31,7 +31,7 @@
 #define GROW_PAGES 512 /* 4 MB */
 
 heap_arena **mheap_arenas;
-uintptr_t mheap_arena_lo = UINTPTR_MAX, mheap_arena_hi;
+uintptr_t mheap_arena_lo, mheap_arena_hi; /* empty until the first arena */
 uint64_t mheap_pages_inuse, mheap_pages_sys;
 
 static spinlock mheap_lock;
@@ -174,7 +174,7 @@ static void arena_register(uintptr_t base, size_t size)
 {
 	for (uintptr_t a = base; a < base + size; a += ARENA_SIZE)
 		mheap_arenas[a >> ARENA_SHIFT] = sys_reserve(sizeof(heap_arena), 0);
-	if (base < mheap_arena_lo)
+	if (mheap_arena_hi == 0 || base < mheap_arena_lo)
 		mheap_arena_lo = base;
 	if (base + size > mheap_arena_hi)
 		mheap_arena_hi = base + size;

@@ -19,3 +19,10 @@ tests_heap_test_malloc_SOURCES = tests/heap/test_malloc.c $(heap_test_util)
 tests_heap_test_malloc_CFLAGS = $(heap_test_cflags)
 tests_heap_test_malloc_LDADD = $(heap_test_ldadd)
 tests_heap_test_malloc_LDFLAGS = $(gort_prog_ldflags)
+
+check_PROGRAMS += tests/heap/test_gc
+TESTS += tests/heap/test_gc
+tests_heap_test_gc_SOURCES = tests/heap/test_gc.c $(heap_test_util)
+tests_heap_test_gc_CFLAGS = $(heap_test_cflags)
+tests_heap_test_gc_LDADD = $(heap_test_ldadd)
+tests_heap_test_gc_LDFLAGS = $(gort_prog_ldflags)

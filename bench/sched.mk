@@ -1,0 +1,1 @@
+# bench/sched.mk — the scheduler's benchmarks (filled in by the sched work).
