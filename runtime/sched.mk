@@ -9,7 +9,8 @@ gort_sched_sources += \
 	runtime/stack.c \
 	runtime/proc.c \
 	runtime/time.c \
-	runtime/traceback.c
+	runtime/traceback.c \
+	runtime/thread.c
 gort_sched_sources += \
 	runtime/chan.c \
 	runtime/select.c \
