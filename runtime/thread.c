@@ -19,8 +19,10 @@
 
 #include "internal.h"
 
-int __real_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
-                          void *(*start)(void *), void *arg);
+/* Weak: the shared libgort is linked without --wrap, and must not leave an
+ * undefined symbol behind; there, pthread_create is the real one. */
+extern int __real_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+                                 void *(*start)(void *), void *arg) __attribute__((weak));
 int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
                           void *(*start)(void *), void *arg);
 
@@ -48,7 +50,9 @@ int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 		return 11; /* EAGAIN */
 	ts->fn = start;
 	ts->arg = arg;
-	int err = __real_pthread_create(thread, attr, thread_entry, ts);
+	int err = __real_pthread_create != NULL
+	                  ? __real_pthread_create(thread, attr, thread_entry, ts)
+	                  : pthread_create(thread, attr, thread_entry, ts);
 	if (err != 0)
 		free(ts);
 	return err;
