@@ -101,14 +101,41 @@ static void bench_chan_round_trip(bench_b *b)
 
 /* ---- stacks ----------------------------------------------------------------------- */
 
-/* The callee of the boundary benchmarks: a 1 KB frame, some work in it. */
-static uint64_t __attribute__((noinline)) callee(uint64_t x)
+/* The callees of the boundary benchmarks, both with a 1 KB frame: "touch"
+ * writes two words of it, "fill" writes all of it and sums it (a function
+ * that uses the frame it asked for). */
+static uint64_t __attribute__((noinline)) callee_touch(uint64_t x)
 {
 	volatile uint64_t buf[128];
 
 	buf[0] = x;
 	buf[127] = x * 3;
 	return buf[0] + buf[127];
+}
+
+static uint64_t __attribute__((noinline)) callee_fill(uint64_t x)
+{
+	volatile uint64_t buf[128];
+	uint64_t s = 0;
+
+	for (int i = 0; i < 128; i++)
+		buf[i] = x + (uint64_t)i;
+	for (int i = 0; i < 128; i++)
+		s += buf[i];
+	return s;
+}
+
+/* Two boundaries per call: a 3000-byte frame fills the 4 KB spare, so its
+ * callee crosses again, onto a segment from the pool that goes back to the
+ * pool when two_segments returns (only one spare is kept).  Minus the
+ * one-boundary figure, that is one grow from the pool and one release to
+ * it, both through morestack_grow/morestack_release on the system stack. */
+static uint64_t __attribute__((noinline)) two_segments(uint64_t x)
+{
+	volatile uint64_t buf[375];
+
+	buf[0] = x;
+	return callee_touch(buf[0]) + buf[0];
 }
 
 /* Room left above the guard on the current segment. */
@@ -120,75 +147,90 @@ static uintptr_t stack_room(void)
 	return (uintptr_t)__builtin_frame_address(0) - guard;
 }
 
-static uint64_t call_loop(uint64_t n)
+struct call_bench {
+	uint64_t (*fn)(uint64_t);
+	uint64_t n;
+	bool boundary;
+	uint64_t sum;
+	gort_waitgroup wg;
+};
+
+static uint64_t call_loop(struct call_bench *cb)
 {
 	uint64_t s = 0;
 
-	for (uint64_t i = 0; i < n; i++)
-		s += callee(i);
+	for (uint64_t i = 0; i < cb->n; i++)
+		s += cb->fn(i);
 	return s;
 }
 
-/* Recurse with small frames until less than `room` bytes are left on the
- * segment, then run the loop there.  room 600: every callee() call crosses
- * into the next segment (the spare after the first).  "chain" calls go one
- * segment further through an intermediate frame. */
-static uint64_t __attribute__((noinline)) at_boundary(uintptr_t room, uint64_t n,
-                                                      uint64_t (*loop)(uint64_t))
+/* Recurse with small frames until less than 600 bytes are left on the
+ * segment, then loop there: every 1 KB call crosses into the next segment
+ * (the kept spare, after the first call). */
+static uint64_t __attribute__((noinline)) at_boundary(struct call_bench *cb)
 {
 	volatile char pad[64];
 
 	pad[0] = 0;
-	if (stack_room() > room)
-		return at_boundary(room, n, loop) + (uint64_t)pad[0];
-	return loop(n);
+	if (stack_room() > 600)
+		return at_boundary(cb) + (uint64_t)pad[0];
+	return call_loop(cb);
 }
 
-static uint64_t sink;
-
 /* The same loop with room to spare: on a fresh 64 KB segment. */
-static uint64_t __attribute__((noinline)) with_room(uint64_t n)
+static uint64_t __attribute__((noinline)) with_room(struct call_bench *cb)
 {
 	volatile char big[40000];
 
 	big[0] = 0;
-	return call_loop(n) + (uint64_t)big[0];
+	return call_loop(cb) + (uint64_t)big[0];
 }
 
-static void bench_call_no_boundary(bench_b *b)
+/* On a fresh goroutine, whose first segment is 2 KB: the same segment
+ * sizes in every run. */
+static void call_goroutine(void *arg)
 {
-	sink += with_room(b->n);
+	struct call_bench *cb = arg;
+
+	cb->sum = cb->boundary ? at_boundary(cb) : with_room(cb);
+	gort_wg_done(&cb->wg);
 }
 
-static void bench_call_boundary(bench_b *b)
+static uint64_t sink;
+
+static void run_calls(bench_b *b, uint64_t (*fn)(uint64_t), bool boundary)
 {
-	sink += at_boundary(600, b->n, call_loop);
+	struct call_bench cb = {fn, b->n, boundary, 0, {0}};
+
+	gort_wg_add(&cb.wg, 1);
+	gort_go(call_goroutine, &cb);
+	gort_wg_wait(&cb.wg);
+	sink += cb.sum;
 }
 
-/* Two boundaries per call: the spare takes the first, the second segment
- * comes from the pool and goes back to it on return (only one spare is
- * kept).  Minus the one-boundary figure, that is one pool grow and one pool
- * release. */
-static uint64_t __attribute__((noinline)) two_segments(uint64_t x)
+static void bench_call_touch(bench_b *b)
 {
-	volatile uint64_t buf[160]; /* 1.3 KB: fills a 2 KB spare's room */
-
-	buf[0] = x;
-	return callee(buf[0]) + buf[0];
+	run_calls(b, callee_touch, false);
 }
 
-static uint64_t chain_loop(uint64_t n)
+static void bench_call_touch_boundary(bench_b *b)
 {
-	uint64_t s = 0;
-
-	for (uint64_t i = 0; i < n; i++)
-		s += two_segments(i);
-	return s;
+	run_calls(b, callee_touch, true);
 }
 
-static void bench_grow_pool(bench_b *b)
+static void bench_call_fill(bench_b *b)
 {
-	sink += at_boundary(600, b->n, chain_loop);
+	run_calls(b, callee_fill, false);
+}
+
+static void bench_call_fill_boundary(bench_b *b)
+{
+	run_calls(b, callee_fill, true);
+}
+
+static void bench_two_boundaries(bench_b *b)
+{
+	run_calls(b, two_segments, true);
 }
 
 /* ---- a million parked goroutines ---------------------------------------------------- */
@@ -239,9 +281,11 @@ static const bench_def benchmarks[] = {
 	{"GoCreate", bench_go_create, NULL, NULL, 0},
 	{"Gosched", bench_gosched, NULL, NULL, 0},
 	{"ChanRoundTrip", bench_chan_round_trip, NULL, NULL, 0},
-	{"CallNoBoundary", bench_call_no_boundary, NULL, NULL, 0},
-	{"CallBoundary", bench_call_boundary, NULL, NULL, 0},
-	{"CallTwoBoundaries", bench_grow_pool, NULL, NULL, 0},
+	{"Call/touch", bench_call_touch, NULL, NULL, 0},
+	{"Call/touch-boundary", bench_call_touch_boundary, NULL, NULL, 0},
+	{"Call/touch-2boundaries", bench_two_boundaries, NULL, NULL, 0},
+	{"Call/fill", bench_call_fill, NULL, NULL, 0},
+	{"Call/fill-boundary", bench_call_fill_boundary, NULL, NULL, 0},
 	{"Parked1M", bench_parked, NULL, NULL, 0},
 };
 

@@ -235,13 +235,14 @@ typedef struct stkseg {
 	uintptr_t hi;
 	uintptr_t splo; /* lowest live address when a newer segment was entered */
 	size_t size;    /* bytes, header included: a power of two */
+	size_t avail;   /* largest frame that fits without stack arguments */
 	uint8_t cls;    /* pool class: size == STACK_MIN << cls */
 	uint8_t mapped; /* mmap'd on its own (large), not carved from a chunk */
+	uint8_t pad[6];
 } stkseg;
 
-#define STACK_MIN 2048                           /* the first segment */
-#define STACK_CLASSES 20                         /* 2 KB ... 1 GB */
-#define STACK_MAX_GROW (1024 * 1024)             /* doubling stops here */
+#define STACK_MIN (1 << STACK_MIN_SHIFT)         /* the first segment */
+#define STACK_MAX_GROW (STACK_MIN << STACK_MAXGROW_CLASS) /* doubling stops here */
 #define STACK_LIMIT ((size_t)1000 * 1000 * 1000) /* Go's maxstacksize */
 
 /* What the context switch saves (the callee-saved registers live on the
@@ -293,19 +294,21 @@ typedef struct p {
 typedef struct stackpool {
 	stkseg *free[STACK_CLASSES];
 	uint32_t nfree[STACK_CLASSES];
+	uint64_t inuse;            /* bytes of segments handed out */
+	uint64_t sys;              /* bytes of segments obtained from the OS */
 	uintptr_t chunk, chunkend; /* carving area for small segments */
 } stackpool;
 
-/* A thread (Go's m).  The first three fields are read by assembly
+/* A thread (Go's m).  The first four fields are read by assembly
  * (asmdefs.h). */
 typedef struct m {
 	uintptr_t g0sp;       /* top of the system stack for systemstack() */
 	uintptr_t curguard;   /* curg's guard while we run on the system stack */
 	uintptr_t curfp;      /* curg's frame pointer then (a frame record) */
+	stackpool pool;       /* this thread's free stack segments */
 	struct gort_g g0;     /* the thread's own context (gort_main's) */
 	struct gort_g *curg;  /* running goroutine, NULL on the system stack */
 	struct p *p;
-	stackpool pool;
 } m;
 
 /* The thread running goroutines (one for now) and its P. */

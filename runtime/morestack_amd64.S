@@ -64,24 +64,94 @@ __morestack:
 	leaq	16(%rsp), %rbp
 	.cfi_def_cfa %rbp, 16
 	pushq	%rax
+
+	/* The warm paths: no stack arguments, no stack probe, and the spare
+	 * (the segment after the current one) has room for the frame, or
+	 * there is no spare and the pool has a segment of the class we want.
+	 * From the probe check on, r11 is scratch (the argument size is 0). */
+	testq	%r11, %r11
+	jnz	.Lgrow_slow
+	movq	gort_probe_table@GOTPCREL(%rip), %r11
+	cmpq	$0, PROBE_STACK_GROW(%r11)
+	jne	.Lgrow_noargs
+	movq	%fs:TCB_STACK_GUARD, %rax
+	movq	SEG_NEXT-GUARD_OFF(%rax), %rax
+	testq	%rax, %rax
+	jz	.Lgrow_pool
+	cmpq	SEG_AVAIL(%rax), %r10
+	ja	.Lgrow_noargs
+.Lwarm_switch:
+	/* rax = the new segment, already linked after the current one. */
+	movq	SEG_PREV(%rax), %r11
+	movq	%rsp, SEG_SPLO(%r11)	/* the old segment's live part starts here */
+	leaq	GUARD_OFF(%rax), %r11
+	movq	%r11, %fs:TCB_STACK_GUARD
+	movq	SEG_HI(%rax), %rsp
+	movq	-24(%rbp), %rax
+	movq	8(%rbp), %r11
+	addq	$1, %r11		/* skip the function's ret */
+	call	*%r11
+	jmp	.Lreturned
+
+.Lgrow_pool:
+	/* No spare: pop a segment from this thread's pool.  Its class
+	 * doubles the current segment's (up to 1 MB) or fits the frame,
+	 * whichever is bigger; morestack_grow picks the same. */
 	pushq	%rcx
 	pushq	%rdx
-
-	/* rax = current segment, rcx = its spare. */
-	movq	%fs:TCB_STACK_GUARD, %rax
-	subq	$GUARD_OFF, %rax
-	movq	SEG_NEXT(%rax), %rcx
-	testq	%rcx, %rcx
-	jz	.Lgrow_slow
-	leaq	GUARD_OFF+64(%r10,%r11), %rdx
-	cmpq	SEG_SIZE(%rcx), %rdx
-	ja	.Lgrow_slow
-	movq	gort_probe_table@GOTPCREL(%rip), %rdx
-	cmpq	$0, PROBE_STACK_GROW(%rdx)
-	jne	.Lgrow_slow
+	pushq	%rsi
+	pushq	%rdi
+	movq	%fs:TCB_STACK_GUARD, %rcx
+	subq	$GUARD_OFF, %rcx		/* rcx = current segment */
+	movzbl	SEG_CLS(%rcx), %edx
+	addl	$1, %edx
+	movl	$STACK_MAXGROW_CLASS, %esi
+	cmpl	%esi, %edx
+	cmova	%esi, %edx
+	leaq	GUARD_OFF+64-1(%r10), %rsi
+	bsrq	%rsi, %rsi
+	subl	$STACK_MIN_SHIFT-1, %esi	/* the class whose size >= frame + GUARD_OFF + 64 */
+	cmpl	%esi, %edx
+	cmovl	%esi, %edx			/* edx = the class */
+	cmpl	$STACK_CLASSES, %edx
+	jae	.Lgrow_pool_miss
+	movq	SEG_G(%rcx), %rdi		/* g */
+	movq	G_M(%rdi), %rsi
+	movq	M_POOL+POOL_FREE(%rsi,%rdx,8), %rax
+	testq	%rax, %rax
+	jz	.Lgrow_pool_miss
+	movq	G_STACKSIZE(%rdi), %r11
+	addq	SEG_SIZE(%rax), %r11
+	cmpq	$STACK_LIMIT_BYTES, %r11
+	ja	.Lgrow_pool_miss
+	movq	%r11, G_STACKSIZE(%rdi)
+	movq	SEG_NEXT(%rax), %r11
+	movq	%r11, M_POOL+POOL_FREE(%rsi,%rdx,8)
+	subl	$1, M_POOL+POOL_NFREE(%rsi,%rdx,4)
+	movq	SEG_SIZE(%rax), %r11
+	addq	%r11, M_POOL+POOL_INUSE(%rsi)
+	movq	%rdi, SEG_G(%rax)
+	movq	%rcx, SEG_PREV(%rax)
+	movq	$0, SEG_NEXT(%rax)
+	movq	%rax, SEG_NEXT(%rcx)
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	jmp	.Lwarm_switch
+.Lgrow_pool_miss:
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+.Lgrow_noargs:
+	xorl	%r11d, %r11d		/* no stack arguments (checked above) */
+	jmp	.Lgrow_slow
 
 .Lswitch:
-	/* rax = old segment, rcx = new segment (rax->next). */
+	/* The general path, after morestack_grow: rax = old segment, rcx =
+	 * new segment (rax->next), r11 = bytes of stack arguments to copy;
+	 * the caller's rax, rcx, rdx are at -24, -32, -40(%rbp). */
 	movq	%rsp, SEG_SPLO(%rax)
 	leaq	GUARD_OFF(%rcx), %rdx
 	movq	%rdx, %fs:TCB_STACK_GUARD
@@ -103,15 +173,32 @@ __morestack:
 	addq	$1, %r11		/* skip the function's ret */
 	call	*%r11
 
+.Lreturned:
 	/* Back from the body, on the new segment: rax, rdx, xmm0, xmm1 may
-	 * hold its result. */
+	 * hold its result; rcx, rsi, rdi, r8-r11 are free.  We leave
+	 * segment S (kept as the spare); a segment beyond it goes back to
+	 * the pool, here unless it was mapped on its own (C trims those). */
 	movq	%fs:TCB_STACK_GUARD, %rcx
-	subq	$GUARD_OFF, %rcx	/* the segment we leave (kept as the spare) */
-	cmpq	$0, SEG_NEXT(%rcx)
+	subq	$GUARD_OFF, %rcx	/* S */
+	movq	gort_probe_table@GOTPCREL(%rip), %r8
+	cmpq	$0, PROBE_STACK_RELEASE(%r8)
 	jne	.Lrelease_slow
-	movq	gort_probe_table@GOTPCREL(%rip), %rsi
-	cmpq	$0, PROBE_STACK_RELEASE(%rsi)
+	movq	SEG_NEXT(%rcx), %rsi
+	testq	%rsi, %rsi
+	jz	.Lback
+	cmpb	$0, SEG_MAPPED(%rsi)
 	jne	.Lrelease_slow
+	movq	SEG_G(%rcx), %rdi
+	movq	SEG_SIZE(%rsi), %r8
+	subq	%r8, G_STACKSIZE(%rdi)
+	movq	G_M(%rdi), %rdi
+	subq	%r8, M_POOL+POOL_INUSE(%rdi)
+	movzbl	SEG_CLS(%rsi), %r8d
+	movq	M_POOL+POOL_FREE(%rdi,%r8,8), %r9
+	movq	%r9, SEG_NEXT(%rsi)
+	movq	%rsi, M_POOL+POOL_FREE(%rdi,%r8,8)
+	addl	$1, M_POOL+POOL_NFREE(%rdi,%r8,4)
+	movq	$0, SEG_NEXT(%rcx)
 .Lback:
 	movq	SEG_PREV(%rcx), %rcx
 	addq	$GUARD_OFF, %rcx
@@ -128,6 +215,10 @@ __morestack:
 	/* Call morestack_grow(old segment, frame, argbytes, caller_pc) on the
 	 * system stack, with the guard at 0 so nothing there splits again.
 	 * Every argument register is preserved around it. */
+	pushq	%rcx
+	pushq	%rdx
+	movq	%fs:TCB_STACK_GUARD, %rax
+	subq	$GUARD_OFF, %rax
 	movq	SEG_G(%rax), %rcx
 	movq	G_M(%rcx), %rcx
 	movq	%rbp, M_CURFP(%rcx)

@@ -39,6 +39,7 @@ _Static_assert(offsetof(stkseg, g) == SEG_G, "asmdefs.h SEG_G");
 _Static_assert(offsetof(stkseg, hi) == SEG_HI, "asmdefs.h SEG_HI");
 _Static_assert(offsetof(stkseg, splo) == SEG_SPLO, "asmdefs.h SEG_SPLO");
 _Static_assert(offsetof(stkseg, size) == SEG_SIZE, "asmdefs.h SEG_SIZE");
+_Static_assert(offsetof(stkseg, avail) == SEG_AVAIL, "asmdefs.h SEG_AVAIL");
 _Static_assert(sizeof(stkseg) <= SEG_HDR, "asmdefs.h SEG_HDR");
 _Static_assert(offsetof(struct gort_g, sched.sp) == G_SCHED_SP, "asmdefs.h G_SCHED_SP");
 _Static_assert(offsetof(struct gort_g, sched.guard) == G_SCHED_GUARD, "asmdefs.h G_SCHED_GUARD");
@@ -46,6 +47,14 @@ _Static_assert(offsetof(struct gort_g, m) == G_M, "asmdefs.h G_M");
 _Static_assert(offsetof(m, g0sp) == M_G0SP, "asmdefs.h M_G0SP");
 _Static_assert(offsetof(m, curguard) == M_CURGUARD, "asmdefs.h M_CURGUARD");
 _Static_assert(offsetof(m, curfp) == M_CURFP, "asmdefs.h M_CURFP");
+_Static_assert(offsetof(m, pool) == M_POOL, "asmdefs.h M_POOL");
+_Static_assert(offsetof(stackpool, free) == POOL_FREE, "asmdefs.h POOL_FREE");
+_Static_assert(offsetof(stackpool, nfree) == POOL_NFREE, "asmdefs.h POOL_NFREE");
+_Static_assert(offsetof(stackpool, inuse) == POOL_INUSE, "asmdefs.h POOL_INUSE");
+_Static_assert(offsetof(stkseg, cls) == SEG_CLS, "asmdefs.h SEG_CLS");
+_Static_assert(offsetof(stkseg, mapped) == SEG_MAPPED, "asmdefs.h SEG_MAPPED");
+_Static_assert(offsetof(struct gort_g, stacksize) == G_STACKSIZE, "asmdefs.h G_STACKSIZE");
+_Static_assert(STACK_LIMIT == STACK_LIMIT_BYTES, "asmdefs.h STACK_LIMIT_BYTES");
 _Static_assert(offsetof(gort_probes, stack_grow) == PROBE_STACK_GROW, "asmdefs.h PROBE_STACK_GROW");
 _Static_assert(offsetof(gort_probes, stack_release) == PROBE_STACK_RELEASE,
                "asmdefs.h PROBE_STACK_RELEASE");
@@ -53,9 +62,6 @@ _Static_assert(offsetof(gort_probes, stack_release) == PROBE_STACK_RELEASE,
 #define CHUNK_SIZE (1024 * 1024)
 #define CARVE_MAX_CLASS 4 /* 32 KB: larger segments are mapped one by one */
 #define POOL_KEEP_BYTES ((size_t)64 * 1024 * 1024)
-
-/* Bytes of segments handed out, and obtained from the OS (memstats). */
-static uint64_t stack_inuse_bytes, stack_sys_bytes;
 
 static unsigned size_to_stackclass(size_t size)
 {
@@ -66,7 +72,10 @@ static unsigned size_to_stackclass(size_t size)
 	return cls;
 }
 
-static void *map_or_die(size_t n)
+/* The only calls into libc are in these cold, noinline functions: gold
+ * makes every call of a split function that calls libc go through
+ * __morestack_non_split, which the warm paths below should not pay. */
+static __attribute__((noinline, cold)) void *map_or_die(size_t n)
 {
 	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 	               -1, 0);
@@ -76,12 +85,18 @@ static void *map_or_die(size_t n)
 		(void)r;
 		_exit(2);
 	}
-	stack_sys_bytes += n;
+	m0.pool.sys += n;
 	return p;
 }
 
+static __attribute__((noinline, cold)) void unmap(void *p, size_t n)
+{
+	m0.pool.sys -= n;
+	munmap(p, n);
+}
+
 /* A fresh segment of class cls from the OS (the cold path). */
-static stkseg *stack_fresh(stackpool *pool, unsigned cls)
+static __attribute__((noinline)) stkseg *stack_fresh(stackpool *pool, unsigned cls)
 {
 	size_t size = (size_t)STACK_MIN << cls;
 	stkseg *s;
@@ -99,6 +114,7 @@ static stkseg *stack_fresh(stackpool *pool, unsigned cls)
 		s->mapped = 1;
 	}
 	s->size = size;
+	s->avail = size - GUARD_OFF - 64; /* morestack_grow's `need`, less the frame */
 	s->cls = (uint8_t)cls;
 	s->hi = (uintptr_t)s + size;
 	return s;
@@ -123,7 +139,7 @@ stkseg *stackalloc(size_t size)
 	s->prev = s->next = NULL;
 	s->g = NULL;
 	s->splo = s->hi;
-	stack_inuse_bytes += s->size;
+	pool->inuse += s->size;
 	return s;
 }
 
@@ -132,10 +148,9 @@ void stackfree(stkseg *s)
 	stackpool *pool = &m0.pool;
 	unsigned cls = s->cls;
 
-	stack_inuse_bytes -= s->size;
+	pool->inuse -= s->size;
 	if (s->mapped && (size_t)pool->nfree[cls] * s->size >= POOL_KEEP_BYTES) {
-		stack_sys_bytes -= s->size;
-		munmap(s, s->size);
+		unmap(s, s->size);
 		return;
 	}
 	s->next = pool->free[cls];
@@ -178,7 +193,7 @@ stkseg *stack_current(const struct gort_g *gp)
 	return gp->stack0;
 }
 
-static void __attribute__((noreturn)) stack_overflow(struct gort_g *gp, uintptr_t pc)
+static __attribute__((noinline, cold, noreturn)) void stack_overflow(struct gort_g *gp, uintptr_t pc)
 {
 	char buf[160];
 	int n = snprintf(buf, sizeof buf,
@@ -240,8 +255,8 @@ void morestack_release(stkseg *s)
 
 void sched_stack_stats(uint64_t *inuse, uint64_t *sys)
 {
-	*inuse = stack_inuse_bytes;
-	*sys = stack_sys_bytes;
+	*inuse = m0.pool.inuse;
+	*sys = m0.pool.sys;
 }
 
 /* ---- the collector's roots ---------------------------------------------- */
