@@ -1,1 +1,28 @@
-# tests/heap.mk — tests of the heap.
+# tests/heap.mk — tests of the heap (allocator and collector).
+#
+# Each suite links gort statically, like every gort program.
+heap_test_cflags = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(GORT_CFLAGS)
+heap_test_ldadd = $(gort_ldadd) $(CMOCKA_LIBS) -ldl
+heap_test_util = tests/heap/util.c tests/heap/util.h
+
+check_PROGRAMS += tests/heap/test_sizeclasses tests/heap/test_malloc
+TESTS += tests/heap/test_sizeclasses tests/heap/test_malloc
+
+tests_heap_test_sizeclasses_SOURCES = tests/heap/test_sizeclasses.c
+tests_heap_test_sizeclasses_CFLAGS = $(heap_test_cflags)
+tests_heap_test_sizeclasses_LDADD = $(heap_test_ldadd)
+tests_heap_test_sizeclasses_LDFLAGS = $(gort_prog_ldflags)
+# The test runs the generator to compare it with the committed header.
+EXTRA_tests_heap_test_sizeclasses_DEPENDENCIES = runtime/mksizeclasses$(EXEEXT)
+
+tests_heap_test_malloc_SOURCES = tests/heap/test_malloc.c $(heap_test_util)
+tests_heap_test_malloc_CFLAGS = $(heap_test_cflags)
+tests_heap_test_malloc_LDADD = $(heap_test_ldadd)
+tests_heap_test_malloc_LDFLAGS = $(gort_prog_ldflags)
+
+check_PROGRAMS += tests/heap/test_gc
+TESTS += tests/heap/test_gc
+tests_heap_test_gc_SOURCES = tests/heap/test_gc.c $(heap_test_util)
+tests_heap_test_gc_CFLAGS = $(heap_test_cflags)
+tests_heap_test_gc_LDADD = $(heap_test_ldadd)
+tests_heap_test_gc_LDFLAGS = $(gort_prog_ldflags)

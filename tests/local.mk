@@ -3,3 +3,4 @@ include tests/heap.mk
 include tests/sched.mk
 include tests/tracer.mk
 include tests/viewer.mk
+include tests/bench.mk

@@ -1,0 +1,120 @@
+#!/bin/sh
+# compare-go.sh — gort's heap benchmarks and their Go counterparts, in one run.
+#
+# Runs, one after the other and each pair back to back (the machines are
+# shared: only ratios measured in the same run mean anything):
+#   Newobject/SIZE and AllIn/SIZE  bench/bench_newobject   vs go (bench/go)
+#   Mallocx/SIZE, Malloc/SIZE      bench/bench_mallocx, bench/bench_malloc
+#   BinaryTrees/depth=D            bench/bench_binarytrees vs go, alone in
+#                                  their processes (their peak RSS is theirs)
+#   GC/live=MMB                    bench/bench_gc          vs go
+# prints every line, then the ratios gort/Go of ns/op and peak-RSS-KB and of
+# gort's Newobject to jemalloc's Mallocx.  The raw lines are kept in
+# bench-out/gort.txt and bench-out/go.txt for benchstat.  GOMAXPROCS is 1 for
+# both sides (gort runs one P).
+#
+# Usage: compare-go.sh [-depth N] [-benchtime T] [-live-mb N]
+# Environment: top_srcdir, top_builddir (set by `make bench-go`), GO.
+set -eu
+
+usage() {
+	cat <<USAGE
+usage: compare-go.sh [-depth N] [-benchtime T] [-live-mb N]
+  -depth N      binary-trees depth (default 21)
+  -benchtime T  per-benchmark time for the allocation benchmarks (default 1s)
+  -live-mb N    live heap of the collection benchmark, in MB (default 100)
+Runs gort's heap benchmarks and Go's counterparts back to back and prints the
+ratios.  Needs top_srcdir and top_builddir (make bench-go sets them) and Go.
+USAGE
+}
+
+depth=21
+benchtime=1s
+live_mb=100
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-depth | --depth) depth=${2:?-depth needs a value}; shift 2 ;;
+	-benchtime | --benchtime) benchtime=${2:?-benchtime needs a value}; shift 2 ;;
+	-live-mb | --live-mb) live_mb=${2:?-live-mb needs a value}; shift 2 ;;
+	-h | -help | --help) usage; exit 0 ;;
+	*) echo "compare-go.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
+	esac
+done
+for n in "$depth" "$live_mb"; do
+	case "$n" in
+	'' | *[!0-9]*) echo "compare-go.sh: not a number: $n" >&2; exit 2 ;;
+	esac
+done
+
+srcdir=${top_srcdir:?top_srcdir is not set (run make bench-go)}
+builddir=${top_builddir:?top_builddir is not set (run make bench-go)}
+GO=${GO:-go}
+if ! command -v "$GO" >/dev/null 2>&1; then
+	echo "compare-go.sh: Go not found (install golang-go, or set GO)" >&2
+	exit 1
+fi
+
+out="$builddir/bench-out"
+mkdir -p "$out" "$builddir/bench/go"
+gotest="$builddir/bench/go/bench.test"
+(cd "$srcdir/bench/go" && "$GO" test -c -o "$gotest" .)
+
+GOMAXPROCS=1
+export GOMAXPROCS
+b="$builddir/bench"
+: >"$out/gort.txt"
+: >"$out/go.txt"
+
+# gort LABEL PROGRAM ARGS... / gorun ARGS...: run one side, keep its lines.
+gort() {
+	"$@" | tee -a "$out/gort.txt"
+}
+gorun() {
+	"$gotest" -test.benchmem "$@" | tee -a "$out/go.txt"
+}
+
+gort "$b/bench_newobject" -benchtime "$benchtime"
+gorun -test.bench 'Newobject|AllIn' -test.benchtime "$benchtime"
+gort "$b/bench_mallocx" -benchtime "$benchtime"
+gort "$b/bench_malloc" -benchtime "$benchtime"
+gort "$b/bench_binarytrees" -depth "$depth" -benchtime 1x
+gorun -test.bench BinaryTrees -test.benchtime 1x -depth "$depth"
+gort "$b/bench_gc" -live-mb "$live_mb"
+gorun -test.bench '^BenchmarkGC$' -live-mb "$live_mb"
+
+# The ratios.  Names are compared without the -P suffix (go test omits it
+# when GOMAXPROCS is 1; the C harness always prints it).
+echo
+echo "# ratios in this run (gort / Go; gort Newobject / jemalloc Mallocx)"
+awk '
+function key(name) { sub(/-[0-9]+$/, "", name); sub(/^Benchmark/, "", name); return name }
+function t(ns) {
+	if (ns >= 1e6) return sprintf("%11.1f ms", ns / 1e6)
+	if (ns >= 1e4) return sprintf("%11.1f us", ns / 1e3)
+	return sprintf("%11.2f ns", ns)
+}
+function val(unit,   i) { for (i = 3; i < NF; i += 2) if ($(i + 1) == unit) return $i; return "" }
+FNR == 1 { side++ }
+/^Benchmark/ {
+	k = key($1)
+	if (side == 1) { gns[k] = val("ns/op"); grss[k] = val("peak-RSS-KB"); order[++n] = k }
+	else { ons[k] = val("ns/op"); orss[k] = val("peak-RSS-KB") }
+}
+END {
+	printf "%-28s %14s %14s %9s\n", "benchmark", "gort", "Go", "ratio"
+	for (i = 1; i <= n; i++) {
+		k = order[i]
+		if (k in ons && gns[k] != "" && ons[k] > 0)
+			printf "%-28s %s %s %8.2fx\n", k, t(gns[k]), t(ons[k]), gns[k] / ons[k]
+		if (k in orss && grss[k] != "" && orss[k] > 0)
+			printf "%-28s %11d KB %11d KB %8.2fx\n", k " RSS", grss[k], orss[k], grss[k] / orss[k]
+	}
+	printf "\n%-28s %14s %14s %9s\n", "benchmark", "Newobject", "Mallocx", "ratio"
+	for (i = 1; i <= n; i++) {
+		k = order[i]
+		if (k !~ /^Newobject\//) continue
+		m = k; sub(/^Newobject/, "Mallocx", m)
+		if ((m in gns) && gns[m] > 0)
+			printf "%-28s %s %s %8.2fx\n", k, t(gns[k]), t(gns[m]), gns[k] / gns[m]
+	}
+}' "$out/gort.txt" "$out/go.txt"

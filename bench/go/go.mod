@@ -1,0 +1,3 @@
+module escapade/bench/go
+
+go 1.19

@@ -1,0 +1,173 @@
+/*
+ * malloc.c — gort_newobject and gort_newarray (Go's malloc.go: mallocgc).
+ *
+ * Objects up to 32 KB are small: the request is rounded up to one of the 67
+ * size classes (msize.c) and served from the P's cached span for that class
+ * (mcache.c).  The fast path is a few instructions and no call: take the
+ * lowest set bit of the span's alloc_cache (count trailing zeros), turn it
+ * into an address, shift the cache.  It takes no lock and calls no libc (the
+ * runtime runs on split stacks, where any call into libc would cost a big
+ * stack segment).  Objects are zeroed only when their span may hold garbage
+ * (needzero): pages fresh from the OS are zero already.
+ *
+ * When the cached span is used up the slow path scans the rest of its
+ * allocation bitmap, then refills from the mcentral; that is also where the
+ * pacer is consulted (gc_maybe_trigger), so the fast path never is.
+ *
+ * Objects above 32 KB are large: each gets its own span straight from the
+ * page heap, zeroed there if its pages were used before.
+ *
+ * newobject reports each object to the newobject probe; only then is the
+ * clock read, so an unset probe costs one load and one test.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/* Larger requests are a panic, not an attempt (Go's maxAlloc is similar). */
+#define MAX_ALLOC ((size_t)1 << 47)
+
+static uintptr_t zerobase; /* the address of every zero-size object */
+bool malloc_inited;
+static spinlock init_lock;
+
+void malloc_init(void)
+{
+	if (likely(__atomic_load_n(&malloc_inited, __ATOMIC_ACQUIRE)))
+		return;
+	spin_lock(&init_lock);
+	if (!malloc_inited) {
+		mheap_init();
+		mcentral_reset();
+		gc_init();
+		__atomic_store_n(&malloc_inited, true, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&init_lock);
+}
+
+/* Take object idx of s, which the caller found free. */
+static inline __attribute__((always_inline)) void *take(mspan *s, uint64_t cache, unsigned bit)
+{
+	uint32_t idx = s->freeindex + bit;
+	void *p = (void *)(s->base + idx * s->elemsize);
+
+	s->alloc_cache = (cache >> bit) >> 1;
+	s->freeindex = idx + 1;
+	s->alloc_count++;
+	if (s->needzero)
+		memclr_noheap(p, s->elemsize);
+	return p;
+}
+
+/* Move alloc_cache forward to the next free object; false if s is full. */
+static bool next_free(mspan *s)
+{
+	while (s->alloc_cache == 0) {
+		if (s->cache_end >= s->nelems)
+			goto full;
+		s->freeindex = s->cache_end;
+		span_refill_alloc_cache(s);
+	}
+	if (s->freeindex + (unsigned)__builtin_ctzll(s->alloc_cache) < s->nelems)
+		return true;
+full:
+	s->freeindex = s->nelems;
+	s->alloc_cache = 0;
+	return false;
+}
+
+static __attribute__((noinline)) void *malloc_small_slow(unsigned spanclass)
+{
+	malloc_init();
+	mspan *s = mcache0.alloc[spanclass];
+	bool refilled = false;
+	if (s == &emptymspan || !next_free(s)) {
+		s = mcache_refill(spanclass);
+		refilled = true;
+		next_free(s);
+	}
+	void *p = take(s, s->alloc_cache, (unsigned)__builtin_ctzll(s->alloc_cache));
+	if (refilled)
+		gc_maybe_trigger(); /* p stays on this stack: the collector sees it */
+	return p;
+}
+
+static __attribute__((noinline)) void *malloc_large(size_t size)
+{
+	if (size == 0)
+		return &zerobase;
+	if (size > MAX_ALLOC)
+		gort_panic("runtime error: allocation size out of range (%zu bytes)", size);
+	malloc_init();
+	size_t npages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+	mspan *s = mheap_alloc(npages, 0);
+	s->elemsize = npages * PAGE_SIZE;
+	s->nelems = 1;
+	s->divmagic = 0;
+	s->limit = s->base + s->elemsize;
+	s->freeindex = 1;
+	s->alloc_count = 1;
+	s->alloc_cache = 0;
+	s->cache_end = 64;
+	s->alloc_bits[0] = s->gcmark_bits[0] = 0;
+	if (s->needzero)
+		memset((void *)s->base, 0, size);
+	__atomic_fetch_add(&memstats.large_alloc, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&memstats.large_alloc_bytes, s->elemsize, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&heap_live, s->elemsize, __ATOMIC_RELAXED);
+	void *p = (void *)s->base;
+	gc_maybe_trigger();
+	return p;
+}
+
+static inline __attribute__((always_inline)) void *mallocgc(size_t size)
+{
+	if (likely(size - 1 < MAX_SMALL_SIZE)) {
+		unsigned c = size_to_class(size);
+		mspan *s = mcache0.alloc[c];
+		uint64_t cache = s->alloc_cache;
+		if (likely(cache != 0)) {
+			unsigned bit = (unsigned)__builtin_ctzll(cache);
+			if (likely(s->freeindex + bit < s->nelems))
+				return take(s, cache, bit);
+		}
+		return malloc_small_slow(c);
+	}
+	return malloc_large(size);
+}
+
+static int class_of(size_t size)
+{
+	return size - 1 < MAX_SMALL_SIZE ? (int)size_to_class(size) : 0;
+}
+
+static __attribute__((noinline)) void *newobject_probed(size_t size)
+{
+	void (*probe)(void *, size_t, int, uint64_t) = gort_probe_table.newobject;
+	uint64_t t0 = nanotime();
+	void *p = mallocgc(size);
+	uint64_t ns = nanotime() - t0;
+
+	if (probe != NULL)
+		probe(p, size, class_of(size), ns);
+	return p;
+}
+
+void *gort_newobject(size_t size)
+{
+	if (unlikely(__atomic_load_n(&gort_probe_table.newobject, __ATOMIC_RELAXED) != NULL))
+		return newobject_probed(size);
+	return mallocgc(size);
+}
+
+void *gort_newarray(size_t elemsize, size_t n)
+{
+	size_t size;
+
+	if (__builtin_mul_overflow(elemsize, n, &size) || size > MAX_ALLOC)
+		gort_panic(
+		        "runtime error: gort_newarray: %zu elements of %zu bytes: allocation size "
+		        "out of range",
+		        n, elemsize);
+	return gort_newobject(size);
+}

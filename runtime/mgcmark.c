@@ -1,0 +1,149 @@
+/*
+ * mgcmark.c — marking (Go's mgcmark.go), conservative.
+ *
+ * The collector knows no types: any aligned word that holds an address
+ * inside an allocated heap object keeps that object alive, interior
+ * pointers included.  Finding the object is span_of() (the arena index and
+ * page map, two loads) and a multiply by the class's reciprocal instead of
+ * a division.  A word that points into a free slot keeps nothing alive: the
+ * slot's old contents are garbage and must not be scanned.
+ *
+ * Roots are
+ *   - the writable PT_LOAD segments (data, bss) of every loaded module,
+ *     found with dl_iterate_phdr;
+ *   - this thread's stack from the collector's frame up, with the
+ *     callee-saved registers spilled into that frame first
+ *     (__builtin_unwind_init), so values held only in registers count;
+ *   - whatever the scheduler adds through sched_scan_roots (goroutine
+ *     stacks and their saved registers).
+ *
+ * Marking is iterative: a marked object is pushed (base, size) on a mark
+ * stack in its own mapping, which grows with mremap, and popped objects
+ * are scanned in turn.  No recursion and no large local arrays: the
+ * collector may run on a small goroutine stack.
+ *
+ * Scanning reads memory it does not own (stacks, other modules' data): it
+ * is exempt from AddressSanitizer.
+ */
+#define _GNU_SOURCE
+#include <link.h>
+#include <pthread.h>
+
+#include "internal.h"
+
+#define NO_ASAN __attribute__((no_sanitize("address")))
+
+typedef struct mark_entry {
+	uintptr_t base, size;
+} mark_entry;
+
+static mark_entry *mark_stack;
+static size_t mark_top, mark_cap;
+
+uint64_t gc_marked_bytes, gc_marked_objects;
+
+static __attribute__((noinline)) void mark_stack_grow(void)
+{
+	size_t oldn = mark_cap * sizeof *mark_stack;
+	mark_cap = mark_cap ? mark_cap * 2 : 65536;
+	size_t newn = mark_cap * sizeof *mark_stack;
+	mark_stack = oldn ? sys_grow(mark_stack, oldn, newn) : sys_reserve(newn, 0);
+}
+
+/* Mark the object holding p, if p is a heap pointer into an allocated one. */
+static inline void grey_object(uintptr_t p)
+{
+	mspan *s = span_of(p);
+	if (s == NULL)
+		return;
+	uint32_t idx = (uint32_t)(((p - s->base) * s->divmagic) >> 32);
+	uint64_t *word = &s->gcmark_bits[idx / 64];
+	uint64_t bit = (uint64_t)1 << (idx % 64);
+	if ((*word & bit) || !span_allocated(s, idx))
+		return;
+	*word |= bit;
+	if (unlikely(mark_top == mark_cap))
+		mark_stack_grow();
+	mark_stack[mark_top++] = (mark_entry){s->base + idx * s->elemsize, s->elemsize};
+}
+
+static NO_ASAN void scan_words(uintptr_t lo, uintptr_t hi)
+{
+	uintptr_t arena_lo = mheap_arena_lo, arena_size = mheap_arena_hi - mheap_arena_lo;
+
+	for (uintptr_t p = (lo + 7) & ~(uintptr_t)7; p + 8 <= hi; p += 8) {
+		uintptr_t w = *(const uintptr_t *)p;
+		if (w - arena_lo < arena_size)
+			grey_object(w);
+	}
+}
+
+void gc_scan_block(const void *lo, const void *hi)
+{
+	scan_words((uintptr_t)lo, (uintptr_t)hi);
+}
+
+static void drain(void)
+{
+	while (mark_top > 0) {
+		mark_entry e = mark_stack[--mark_top];
+		scan_words(e.base, e.base + e.size);
+	}
+}
+
+static int scan_module(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_W)) {
+			uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+			scan_words(lo, lo + ph->p_memsz);
+		}
+	}
+	return 0;
+}
+
+static __thread uintptr_t thread_stack_lo, thread_stack_hi;
+
+static void thread_stack_bounds(void)
+{
+	pthread_attr_t attr;
+	void *addr;
+	size_t size;
+
+	if (pthread_getattr_np(pthread_self(), &attr) != 0)
+		fatal_error("gc: cannot find this thread's stack (pthread_getattr_np)");
+	pthread_attr_getstack(&attr, &addr, &size);
+	pthread_attr_destroy(&attr);
+	thread_stack_lo = (uintptr_t)addr;
+	thread_stack_hi = (uintptr_t)addr + size;
+}
+
+/* Scan the thread's stack from the caller's frame up (the caller spilled the
+ * registers).  On a goroutine stack there is nothing to do here: the
+ * scheduler's roots cover it. */
+static __attribute__((noinline)) void scan_thread_stack_above(void)
+{
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+
+	if (thread_stack_hi == 0)
+		thread_stack_bounds();
+	if (sp >= thread_stack_lo && sp < thread_stack_hi)
+		scan_words(sp, thread_stack_hi);
+}
+
+static __attribute__((noinline)) void scan_thread_stack(void)
+{
+	__builtin_unwind_init(); /* callee-saved registers to this frame */
+	scan_thread_stack_above();
+	__asm__ volatile("" ::: "memory"); /* not a tail call: keep the frame */
+}
+
+void gc_mark(void)
+{
+	mark_top = 0;
+	dl_iterate_phdr(scan_module, NULL);
+	scan_thread_stack();
+	sched_scan_roots(gc_scan_block);
+	drain();
+}

@@ -1,0 +1,178 @@
+/*
+ * test_malloc.c — gort_newobject and gort_newarray: what every object
+ * promises (aligned, zeroed, not overlapping another), in every size class,
+ * on fresh and on reused memory; large objects; zero-size objects; the
+ * newarray overflow panic; the newobject probe.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+#include "util.h"
+
+static int cmp_ptr(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static bool all_zero(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != 0)
+			return false;
+	return true;
+}
+
+/* The alignment Go gives a class: its size's largest power-of-two factor,
+ * capped at a page. */
+static uintptr_t class_align(size_t size)
+{
+	uintptr_t a = size & -size;
+	return a > PAGE_SIZE ? PAGE_SIZE : a;
+}
+
+/* Allocate n objects of `size` bytes, check them, dirty them. */
+static void check_objects(void **objs, size_t n, size_t size, size_t elemsize)
+{
+	for (size_t i = 0; i < n; i++) {
+		objs[i] = gort_newobject(size);
+		assert_non_null(objs[i]);
+		assert_int_equal((uintptr_t)objs[i] % class_align(elemsize), 0);
+		assert_true(all_zero(objs[i], size));
+		memset(objs[i], 0xA5, size);
+	}
+	qsort(objs, n, sizeof *objs, cmp_ptr);
+	for (size_t i = 1; i < n; i++)
+		assert_true((uintptr_t)objs[i - 1] + elemsize <= (uintptr_t)objs[i]);
+}
+
+static void test_every_class(void **state)
+{
+	enum { max_objs = 4096 };
+	void **objs = calloc(max_objs, sizeof *objs); /* malloc: invisible to the GC */
+
+	for (int round = 0; round < 2; round++) {
+		for (unsigned c = 1; c < NUM_SIZE_CLASSES; c++) {
+			size_t size = class_to_size[c];
+			size_t per_span = class_to_allocnpages[c] * PAGE_SIZE / size;
+			size_t n = per_span * 3 + 1;
+			if (n > max_objs)
+				n = max_objs;
+			/* The class's own size, and the smallest size that maps to it. */
+			check_objects(objs, n, size, size);
+			check_objects(objs, n, class_to_size[c - 1] + 1, size);
+		}
+		/* Everything above is garbage now: the second round reuses swept,
+		 * dirty memory, which must come back zeroed. */
+		gort_gc();
+	}
+	free(objs);
+}
+
+static void test_large_objects(void **state)
+{
+	size_t sizes[] = {MAX_SMALL_SIZE + 1, 40000, 1 << 20, (1 << 20) + 5, 10 << 20};
+
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+			unsigned char *p = gort_newobject(sizes[i]);
+			assert_non_null(p);
+			assert_int_equal((uintptr_t)p % PAGE_SIZE, 0);
+			assert_true(all_zero(p, sizes[i]));
+			memset(p, 0x5A, sizes[i]);
+		}
+		scrub_stack();
+		gort_gc();
+	}
+}
+
+static void test_zero_size(void **state)
+{
+	void *a = gort_newobject(0), *b = gort_newarray(16, 0);
+
+	assert_non_null(a);
+	assert_ptr_equal(a, b);
+}
+
+static void test_newarray(void **state)
+{
+	uint64_t *a = gort_newarray(sizeof(uint64_t), 1000);
+
+	assert_true(all_zero((unsigned char *)a, 8000));
+	for (int i = 0; i < 1000; i++)
+		a[i] = (uint64_t)i;
+	assert_int_equal(a[999], 999);
+}
+
+static void overflow_child(void)
+{
+	volatile size_t n = SIZE_MAX / 8 + 2;
+	gort_newarray(16, n);
+}
+
+static void test_newarray_overflow_panics(void **state)
+{
+	struct child_result r = run_forked(overflow_child);
+
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "panic: "));
+	assert_non_null(strstr(r.err, "allocation size out of range"));
+	assert_non_null(strstr(r.err, "gort_newarray"));
+}
+
+static struct {
+	int calls;
+	void *ptr;
+	size_t size;
+	int sizeclass;
+	uint64_t ns;
+} seen;
+
+static void on_newobject(void *ptr, size_t size, int sizeclass, uint64_t ns)
+{
+	seen.calls++;
+	seen.ptr = ptr;
+	seen.size = size;
+	seen.sizeclass = sizeclass;
+	seen.ns = ns;
+}
+
+static void test_newobject_probe(void **state)
+{
+	gort_probes probes = {.size = sizeof probes, .newobject = on_newobject};
+
+	gort_set_probes(&probes);
+	void *p = gort_newobject(40);
+	void *q = gort_newobject(100000);
+	gort_set_probes(NULL);
+	void *r = gort_newobject(40);
+
+	assert_int_equal(seen.calls, 2);
+	assert_ptr_equal(seen.ptr, q);
+	assert_int_equal(seen.size, 100000);
+	assert_int_equal(seen.sizeclass, 0);
+	assert_true(seen.ns < 1000000000);
+	assert_non_null(p);
+	assert_non_null(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_every_class),
+	        cmocka_unit_test(test_large_objects),
+	        cmocka_unit_test(test_zero_size),
+	        cmocka_unit_test(test_newarray),
+	        cmocka_unit_test(test_newarray_overflow_panics),
+	        cmocka_unit_test(test_newobject_probe),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
