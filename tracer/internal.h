@@ -3,7 +3,7 @@
  *
  * The recorder is split by concept: arena.c (its own memory), writer.c (the
  * trace file and the per-thread chunks), stacks.c (stack capture and
- * interning), modules.c (the module map), blocks.c (live blocks: address
+ * interning), modules.c (the module map), maps.c (/proc/self/maps), blocks.c (live blocks: address
  * to allocation), hooks.c (the malloc family), preload.c (start-up, options,
  * threads, fork/exec/exit), gort.c (gort's probes).
  *
@@ -224,6 +224,12 @@ static inline bool modules_pc_has_fp(struct tstate *t, uintptr_t pc, bool *known
 	return modules_lookup(t, pc, known);
 }
 HIDDEN void modules_reset(void); /* fork child: re-record all */
+
+/* ---- maps.c: /proc/self/maps ------------------------------------------- */
+
+HIDDEN bool maps_find(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
+/* The writable mapping holding addr, from a cached snapshot. */
+HIDDEN bool maps_writable(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
 
 /* ---- blocks.c: live blocks ----------------------------------------------- */
 

@@ -61,50 +61,12 @@ static pid_t real_getpid(void)
 
 /* ---- threads ------------------------------------------------------------------ */
 
-/* Find the mapping of /proc/self/maps that contains addr. */
-static bool mapping_of(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
-{
-	char buf[4096];
-	size_t have = 0;
-	bool found = false;
-	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	for (;;) {
-		ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
-		if (n <= 0)
-			break;
-		have += (size_t)n;
-		buf[have] = '\0';
-		char *line = buf, *nl;
-		while ((nl = memchr(line, '\n', have - (size_t)(line - buf))) != NULL) {
-			char *end;
-			uintptr_t a = strtoull(line, &end, 16), b = 0;
-			if (*end == '-')
-				b = strtoull(end + 1, NULL, 16);
-			if (addr >= a && addr < b) {
-				*lo = a;
-				*hi = b;
-				found = true;
-				goto out;
-			}
-			line = nl + 1;
-		}
-		have -= (size_t)(line - buf);
-		memmove(buf, line, have);
-	}
-out:
-	close(fd);
-	return found;
-}
-
 static void stack_bounds(struct tstate *t)
 {
 	uintptr_t here = (uintptr_t)__builtin_frame_address(0), lo = 0, hi = 0;
 	struct rlimit rl;
 
-	if (!mapping_of(here, &lo, &hi))
+	if (!maps_find(here, &lo, &hi))
 		return;
 	/* The main thread's stack grows below its mapping's current start. */
 	if (t->tid == (uint32_t)real_getpid() && getrlimit(RLIMIT_STACK, &rl) == 0) {

@@ -152,8 +152,23 @@ uint32_t stack_intern(struct tstate *t, const uint64_t *pcs, unsigned n, bool tr
 	return st->slots[i].id;
 }
 
+/* The region a frame at `a` may lie in: the thread's stack, or (in a gort
+ * program, whose goroutines run on segments anywhere in memory) a known
+ * writable mapping. */
+static bool frame_region(const struct tstate *t, uintptr_t a, uintptr_t *lo, uintptr_t *hi)
+{
+	if (a >= t->stack_lo && a < t->stack_hi) {
+		*lo = t->stack_lo;
+		*hi = t->stack_hi;
+		return true;
+	}
+	return gort_goid_now != NULL && maps_writable(a, lo, hi);
+}
+
 /* Walk saved frame pointers from the hook's frame `fp`.  Returns the depth;
- * *truncated when the depth limit cut it.  The module of the last PC is
+ * *truncated when the depth limit cut it.  Within a region (a stack or a
+ * segment) links must climb; crossing to another region (a segment
+ * boundary) needs that region to be mapped.  The module of the last PC is
  * kept in locals: consecutive frames are mostly in one module, and only a
  * PC outside it costs a lookup. */
 static unsigned walk_fp(struct tstate *t, void *fp, uintptr_t ra0, struct frame_id *id,
@@ -161,19 +176,24 @@ static unsigned walk_fp(struct tstate *t, void *fp, uintptr_t ra0, struct frame_
 {
 	uint64_t *pcs = t->pcs;
 	unsigned n = 0, max = esc_opt.depth;
-	uintptr_t prev = (uintptr_t)fp, hi = t->stack_hi, mod_lo = 0, mod_len = 0;
+	uintptr_t prev = (uintptr_t)fp, lo, hi, mod_lo = 0, mod_len = 0;
 	const uintptr_t *f;
 	bool known;
 
 	pcs[n++] = ra0;
-	if (prev < t->stack_lo || prev >= hi)
-		return n; /* not on the thread's stack (a goroutine's): stop */
+	if (!frame_region(t, prev, &lo, &hi))
+		return n;
 	f = *(const uintptr_t *const *)fp;
 	while (n < max) {
 		uintptr_t a = (uintptr_t)f;
-		/* a must be 8-aligned, above prev, and leave room below hi. */
-		if ((a & 7) || a - prev - 1 >= hi - 16 - prev)
+		if (a & 7)
 			return n;
+		/* a must be above prev and leave room below hi ... */
+		if (a - prev - 1 >= hi - 16 - prev) {
+			/* ... or start another mapped region (a segment). */
+			if (a == 0 || !frame_region(t, a, &lo, &hi) || a + 16 > hi || a == prev)
+				return n;
+		}
 		uintptr_t pc = f[1];
 		if (pc == 0)
 			return n;

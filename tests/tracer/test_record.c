@@ -37,6 +37,8 @@ struct summary {
 	uint64_t allocs[ESC_FN_ALLOC_COUNT][MAX_SIZE]; /* by fn and size (< MAX_SIZE) */
 	uint64_t allocs_by_thread[64];                 /* sizes 200..207 */
 	uint64_t frees, frees_unknown, frees_live, lost;
+	uint64_t newobjects[MAX_SIZE], sweeps, go_creates, go_exits, gc_starts, gc_ends;
+	uint64_t stack_grows, newobject_goids, deepest_newobject_stack;
 	bool end, truncated, damaged;
 	unsigned end_reason;
 	int64_t end_status;
@@ -56,6 +58,14 @@ static struct summary *summarize(const char *path)
 	while ((rc = esc_reader_next(r, &ev)) > 0) {
 		switch (ev.type) {
 		case ESC_EV_ALLOC:
+			if (ev.u.alloc.fn == ESC_FN_NEWOBJECT && ev.u.alloc.size < MAX_SIZE) {
+				uint32_t depth = 0;
+				s->newobjects[ev.u.alloc.size]++;
+				s->newobject_goids |= ev.goid < 64 ? UINT64_C(1) << ev.goid : 0;
+				esc_reader_stack(r, ev.u.alloc.stack, &depth, NULL);
+				if (depth > s->deepest_newobject_stack)
+					s->deepest_newobject_stack = depth;
+			}
 			if (ev.u.alloc.fn < ESC_FN_ALLOC_COUNT && ev.u.alloc.size < MAX_SIZE)
 				s->allocs[ev.u.alloc.fn][ev.u.alloc.size]++;
 			if (ev.u.alloc.size >= 200 && ev.u.alloc.size < 208 && ev.thread < 64)
@@ -65,6 +75,22 @@ static struct summary *summarize(const char *path)
 			s->frees++;
 			s->frees_unknown += ev.u.free.block.kind == ESC_REF_UNKNOWN;
 			s->frees_live += ev.u.free.block.live;
+			s->sweeps += ev.u.free.fn == ESC_FN_SWEEP;
+			break;
+		case ESC_EV_GO_CREATE:
+			s->go_creates++;
+			break;
+		case ESC_EV_GO_EXIT:
+			s->go_exits++;
+			break;
+		case ESC_EV_GC_START:
+			s->gc_starts++;
+			break;
+		case ESC_EV_GC_END:
+			s->gc_ends++;
+			break;
+		case ESC_EV_STACK_GROW:
+			s->stack_grows++;
 			break;
 		case ESC_EV_LOST:
 			s->lost += ev.u.lost.count;
@@ -435,6 +461,31 @@ static void test_status_and_unwind(void **state)
 	assert_int_equal(run_argv(term, NULL, NULL), 128 + SIGTERM);
 }
 
+/* gort's probes: newobjects with their goroutines and full stacks (the
+ * walk crosses stack segments), the sweeper's frees, goroutines, the GC. */
+static void test_gort(void **state)
+{
+	char trace[PATH_MAX];
+	(void)state;
+
+	assert_int_equal(record("gort.trace", "prog_gort"), 0);
+	trace_path(trace, sizeof trace, "gort.trace");
+	struct summary *s = summarize(trace);
+	assert_int_equal(s->newobjects[48], 1000);
+	assert_int_equal(s->newobjects[80], 400);
+	assert_int_equal(s->newobject_goids, 0x3e); /* goroutines 1..5 */
+	assert_true(s->deepest_newobject_stack >= 4);
+	assert_true(s->sweeps >= 1000); /* the dropped objects, once collected */
+	assert_int_equal(s->go_creates, 5);
+	assert_true(s->go_exits >= 4);
+	assert_int_equal(s->gc_starts, 1);
+	assert_int_equal(s->gc_ends, 1);
+	assert_true(s->stack_grows > 0);
+	assert_int_equal(s->lost, 0);
+	assert_true(s->end && !s->truncated && !s->damaged);
+	free(s);
+}
+
 int main(void)
 {
 	const char *b = getenv("top_builddir");
@@ -453,6 +504,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_signal_in_hook, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_and_unwind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
