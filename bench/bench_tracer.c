@@ -48,12 +48,12 @@ __attribute__((noinline)) static void *level5(size_t n)
 {
 	return malloc(n);
 }
-#define LEVEL(name, next)                                                      \
-	__attribute__((noinline)) static void *name(size_t n)                  \
-	{                                                                      \
-		void *p = next(n);                                             \
-		__asm__ volatile("" ::: "memory");                             \
-		return p;                                                      \
+#define LEVEL(name, next)                                                                          \
+	__attribute__((noinline)) static void *name(size_t n)                                      \
+	{                                                                                          \
+		void *p = next(n);                                                                 \
+		__asm__ volatile("" ::: "memory");                                                 \
+		return p;                                                                          \
 	}
 LEVEL(level4, level5)
 LEVEL(level3, level4)
@@ -200,8 +200,8 @@ int main(int argc, char **argv)
 			if (!ok[k])
 				continue;
 			if (startup) {
-				printf("BenchmarkTracerStartup/%s-2\t%d\t%.0f ns/op\n", names[k], ROUNDS,
-				       best[k].wall_ns);
+				printf("BenchmarkTracerStartup/%s-2\t%d\t%.0f ns/op\n", names[k],
+				       ROUNDS, best[k].wall_ns);
 				continue;
 			}
 			printf("BenchmarkTracerPair/%s-2\t%ld\t%.1f ns/op\t%.1f added-ns/op\t"
@@ -217,10 +217,12 @@ int main(int argc, char **argv)
 		long size = file_size(trace);
 		/* Events: one alloc and one free per pair. */
 		printf("BenchmarkTracerTrace/escapade-2\t%ld\t%.3f B/event\t%ld rss-added-KB\n",
-		       2 * PAIRS, (double)size / (2.0 * PAIRS), best[1].maxrss_kb - best[0].maxrss_kb);
+		       2 * PAIRS, (double)size / (2.0 * PAIRS),
+		       best[1].maxrss_kb - best[0].maxrss_kb);
 		if (ok[2] && best[2].wall_ns > best[0].wall_ns)
 			printf("BenchmarkTracerSlowdownVsHeaptrack-2\t1\t%.3f ratio\n",
-			       (best[1].wall_ns - best[0].wall_ns) / (best[2].wall_ns - best[0].wall_ns));
+			       (best[1].wall_ns - best[0].wall_ns) /
+			               (best[2].wall_ns - best[0].wall_ns));
 	}
 	unlink(trace);
 	char cmd[128];

@@ -98,7 +98,9 @@ struct probe_args {
 	const gort_gc_stats *stats;
 };
 
-#define PROBE_ARGS(...)                                                          	struct probe_args args_ = {__builtin_frame_address(0),                       	                           (uintptr_t)__builtin_return_address(0), __VA_ARGS__}
+#define PROBE_ARGS(...)                                                                            \
+	struct probe_args args_ = {__builtin_frame_address(0),                                     \
+	                           (uintptr_t)__builtin_return_address(0), __VA_ARGS__}
 
 static void newobject_body(void *arg)
 {
@@ -264,15 +266,15 @@ void gort_attach(void)
 	if (p_goid != NULL && p_getg != NULL)
 		gort_goid_now = goid_now;
 	gort_probes probes = {
-		.size = sizeof probes,
-		.newobject = on_newobject,
-		.free = on_free,
-		.gc_start = on_gc_start,
-		.gc_end = on_gc_end,
-		.stack_grow = on_stack_grow,
-		.stack_release = on_stack_release,
-		.go_create = on_go_create,
-		.go_exit = on_go_exit,
+	        .size = sizeof probes,
+	        .newobject = on_newobject,
+	        .free = on_free,
+	        .gc_start = on_gc_start,
+	        .gc_end = on_gc_end,
+	        .stack_grow = on_stack_grow,
+	        .stack_release = on_stack_release,
+	        .go_create = on_go_create,
+	        .go_exit = on_go_exit,
 	};
 	set(&probes);
 }

@@ -36,7 +36,7 @@ struct esc_options {
 	bool follow;    /* trace forked and exec'd children */
 	bool frames;
 	bool compact; /* rewrite the trace deflated at a clean end */
-	int unwind; /* UNWIND_AUTO, UNWIND_FP, UNWIND_DWARF */
+	int unwind;   /* UNWIND_AUTO, UNWIND_FP, UNWIND_DWARF */
 };
 enum { UNWIND_AUTO, UNWIND_FP, UNWIND_DWARF };
 HIDDEN extern struct esc_options esc_opt;
@@ -47,9 +47,9 @@ enum { ESC_OFF, ESC_ON, ESC_DONE };
 
 /* ---- arena.c: the tracer's own memory ----------------------------------- */
 
-HIDDEN void *arena_alloc(size_t size);            /* zeroed; NULL when out */
-HIDDEN void arena_free(void *p, size_t size);     /* size as allocated */
-HIDDEN void arena_lock_all(void);                 /* around fork */
+HIDDEN void *arena_alloc(size_t size);        /* zeroed; NULL when out */
+HIDDEN void arena_free(void *p, size_t size); /* size as allocated */
+HIDDEN void arena_lock_all(void);             /* around fork */
 HIDDEN void arena_unlock_all(void);
 
 /* A spinlock that is fork-safe when held across fork by the forker. */
@@ -84,7 +84,7 @@ struct module;      /* modules.c */
 
 struct tstate {
 	uint32_t index, tid;
-	int busy;     /* inside the tracer: nested hooks forward untraced */
+	int busy;      /* inside the tracer: nested hooks forward untraced */
 	uint64_t lost; /* events dropped, written as a LOST record soon */
 
 	/* writer.c: the chunk this thread appends to */
@@ -98,9 +98,9 @@ struct tstate {
 
 	/* stacks.c */
 	struct stack_table *stacks;
-	uintptr_t stack_lo, stack_hi; /* the thread's stack mapping */
+	uintptr_t stack_lo, stack_hi;        /* the thread's stack mapping */
 	const struct module *last_module[2]; /* modules.c lookup cache */
-	uint64_t pcs[ESC_MAX_DEPTH];  /* capture buffer, off the program's stack */
+	uint64_t pcs[ESC_MAX_DEPTH];         /* capture buffer, off the program's stack */
 };
 
 HIDDEN extern __thread struct tstate *esc_self TLS_IE;
@@ -135,8 +135,6 @@ static inline void leave(struct tstate *t)
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	t->busy = 0;
 }
-
-
 
 /* ---- writer.c: the trace file -------------------------------------------- */
 

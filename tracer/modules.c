@@ -32,9 +32,8 @@
 #define MAX_MODULES 4096u
 #define SCAN_BYTES  (512u * 1024u)
 
-
 static struct module *modules; /* arena, MAX_MODULES entries */
-static uint32_t nmodules;       /* published with release */
+static uint32_t nmodules;      /* published with release */
 static esc_spin modules_spin;
 
 static bool text_has_fp(uintptr_t lo, uintptr_t hi)
@@ -75,7 +74,8 @@ static size_t build_id(const struct dl_phdr_info *info, const uint8_t **out)
 			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
 			    memcmp(name, "GNU", 4) == 0) {
 				*out = desc;
-				return nh->n_descsz > ESC_MAX_BUILD_ID ? ESC_MAX_BUILD_ID : nh->n_descsz;
+				return nh->n_descsz > ESC_MAX_BUILD_ID ? ESC_MAX_BUILD_ID
+				                                       : nh->n_descsz;
 			}
 			p = next;
 		}

@@ -391,19 +391,19 @@ EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 
 /* execl, execle and execlp gather their arguments into an argv here: in
  * glibc they call execve internally, past any interposition. */
-#define GATHER_ARGS(arg, argv, last)                                            \
-	va_list ap_;                                                            \
-	size_t n_ = 1;                                                          \
-	va_start(ap_, arg);                                                     \
-	while (va_arg(ap_, char *) != NULL)                                     \
-		n_++;                                                           \
-	va_end(ap_);                                                            \
-	char **argv = __builtin_alloca((n_ + 1) * sizeof *argv);                \
-	va_start(ap_, arg);                                                     \
-	argv[0] = (char *)(arg);                                                \
-	for (size_t i_ = 1; i_ <= n_; i_++)                                     \
-		argv[i_] = va_arg(ap_, char *);                                 \
-	last;                                                                   \
+#define GATHER_ARGS(arg, argv, last)                                                               \
+	va_list ap_;                                                                               \
+	size_t n_ = 1;                                                                             \
+	va_start(ap_, arg);                                                                        \
+	while (va_arg(ap_, char *) != NULL)                                                        \
+		n_++;                                                                              \
+	va_end(ap_);                                                                               \
+	char **argv = __builtin_alloca((n_ + 1) * sizeof *argv);                                   \
+	va_start(ap_, arg);                                                                        \
+	argv[0] = (char *)(arg);                                                                   \
+	for (size_t i_ = 1; i_ <= n_; i_++)                                                        \
+		argv[i_] = va_arg(ap_, char *);                                                    \
+	last;                                                                                      \
 	va_end(ap_)
 
 EXPORT int execl(const char *path, const char *arg, ...)

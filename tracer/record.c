@@ -160,11 +160,10 @@ static bool find_preload(char *out, size_t len)
 static int parse(int argc, char **argv, struct record_opts *o)
 {
 	static const struct option longs[] = {
-		{"output", required_argument, NULL, 'o'}, {"depth", required_argument, NULL, 'd'},
-		{"no-follow", no_argument, NULL, 'n'},    {"cost", no_argument, NULL, 'c'},
-		{"frames", no_argument, NULL, 'f'},       {"help", no_argument, NULL, 'h'},
-		{"compress", no_argument, NULL, 'z'},
-		{NULL, 0, NULL, 0},
+	        {"output", required_argument, NULL, 'o'}, {"depth", required_argument, NULL, 'd'},
+	        {"no-follow", no_argument, NULL, 'n'},    {"cost", no_argument, NULL, 'c'},
+	        {"frames", no_argument, NULL, 'f'},       {"help", no_argument, NULL, 'h'},
+	        {"compress", no_argument, NULL, 'z'},     {NULL, 0, NULL, 0},
 	};
 	int c;
 	char *end;
@@ -206,7 +205,8 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "escapade record: no program to run (escapade record -- PROG ARGS)\n");
+		fprintf(stderr,
+		        "escapade record: no program to run (escapade record -- PROG ARGS)\n");
 		return -1;
 	}
 	if (o->frames) {
@@ -286,8 +286,10 @@ int cmd_record(int argc, char **argv)
 		return 126;
 	}
 	if (!find_preload(lib, sizeof lib)) {
-		fprintf(stderr, "escapade record: cannot find libescapade.so (tried %s; set "
-		                "ESCAPADE_PRELOAD)\n", lib);
+		fprintf(stderr,
+		        "escapade record: cannot find libescapade.so (tried %s; set "
+		        "ESCAPADE_PRELOAD)\n",
+		        lib);
 		return 2;
 	}
 	if (!output_writable(o.output)) {

@@ -216,8 +216,7 @@ static unsigned walk_fp(struct tstate *t, void *fp, uintptr_t ra0, struct frame_
 }
 
 /* Unwind with libunwind from here, skipping the tracer's frames. */
-static unsigned walk_unwind(struct tstate *t, uintptr_t ra0, struct frame_id *id,
-                            bool *truncated)
+static unsigned walk_unwind(struct tstate *t, uintptr_t ra0, struct frame_id *id, bool *truncated)
 {
 	unw_context_t uc;
 	unw_cursor_t c;

@@ -30,16 +30,16 @@
 #include "internal.h"
 
 #define RESERVE     ((size_t)1 << 30) /* 64 GiB of address space */
-#define GROW_CHUNKS 64u              /* ftruncate granule, in slots */
+#define GROW_CHUNKS 64u               /* ftruncate granule, in slots */
 
 static int trace_fd = -1;
 static char trace_path[ESC_MAX_PATH];
 static uint8_t *map;
 static struct esc_file_header *header;
-static uint64_t next_slot;  /* atomic */
-static uint64_t file_size;  /* atomic */
+static uint64_t next_slot; /* atomic */
+static uint64_t file_size; /* atomic */
 static esc_spin grow_spin;
-static int closed; /* the end was written: no more slots */
+static int closed;              /* the end was written: no more slots */
 static uint32_t thread_counter; /* atomic */
 
 uint64_t esc_mono_ns(void)

@@ -19,8 +19,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"record", cmd_record, "run a program and record its heap and stack events"},
-	{"dump", cmd_dump, "print every record of a trace as text"},
+        {"record", cmd_record, "run a program and record its heap and stack events"},
+        {"dump", cmd_dump, "print every record of a trace as text"},
 };
 
 static void usage(FILE *out)

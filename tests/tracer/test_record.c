@@ -206,9 +206,9 @@ static void check_allfns(const char *option)
 	trace_path(trace, sizeof trace, "allfns.trace");
 	struct summary *s = summarize(trace);
 	static const unsigned fns[] = {
-		ESC_FN_MALLOC,         ESC_FN_CALLOC,   ESC_FN_REALLOC, ESC_FN_REALLOCARRAY,
-		ESC_FN_POSIX_MEMALIGN, ESC_FN_ALIGNED_ALLOC, ESC_FN_MEMALIGN, ESC_FN_VALLOC,
-		ESC_FN_PVALLOC,
+	        ESC_FN_MALLOC,       ESC_FN_CALLOC,         ESC_FN_REALLOC,
+	        ESC_FN_REALLOCARRAY, ESC_FN_POSIX_MEMALIGN, ESC_FN_ALIGNED_ALLOC,
+	        ESC_FN_MEMALIGN,     ESC_FN_VALLOC,         ESC_FN_PVALLOC,
 	};
 	for (unsigned i = 0; i < 9; i++) {
 		assert_int_equal(s->allocs[fns[i]][1001 + i], 1);
@@ -416,12 +416,13 @@ static void test_errors(void **state)
 	trace_path(marker, sizeof marker, "marker");
 	char *missing[] = {escapade, "record", "-o", trace, "--", "/nonexistent/prog", NULL};
 	assert_int_not_equal(run_argv(missing, NULL, NULL), 0);
-	char *unwritable[] = {escapade, "record", "-o", "/nonexistent/dir/x.trace",
-	                      "--", "/usr/bin/touch", marker, NULL};
+	char *unwritable[] = {escapade, "record",         "-o",   "/nonexistent/dir/x.trace",
+	                      "--",     "/usr/bin/touch", marker, NULL};
 	assert_int_not_equal(run_argv(unwritable, NULL, NULL), 0);
 	assert_int_not_equal(stat(marker, &st), 0); /* it never ran */
 	if (stat("/sbin/ldconfig", &st) == 0) {     /* static on Debian */
-		char *stat_prog[] = {escapade, "record", "-o", trace, "--", "/sbin/ldconfig", "-p", NULL};
+		char *stat_prog[] = {escapade, "record",         "-o", trace,
+		                     "--",     "/sbin/ldconfig", "-p", NULL};
 		assert_int_not_equal(run_argv(stat_prog, NULL, NULL), 0);
 	}
 	char *noprog[] = {escapade, "record", NULL};
@@ -457,7 +458,8 @@ static void test_status_and_unwind(void **state)
 	struct summary *s = summarize(trace);
 	assert_true(s->end && !s->damaged);
 	free(s);
-	char *term[] = {escapade, "record", "-o", trace, "--", "/bin/sh", "-c", "kill -TERM $$", NULL};
+	char *term[] = {escapade, "record",        "-o", trace, "--", "/bin/sh",
+	                "-c",     "kill -TERM $$", NULL};
 	assert_int_equal(run_argv(term, NULL, NULL), 128 + SIGTERM);
 }
 
@@ -494,18 +496,18 @@ int main(void)
 	            sizeof escapade)
 		return 1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_allfns, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_allfns_compress_cost, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fork_exec, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_follow, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_segv_handler, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_abort, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_signal_in_hook, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_status_and_unwind, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gort, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_allfns, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_allfns_compress_cost, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_fork_exec, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_no_follow, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_segv_handler, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_abort, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_signal_in_hook, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_status_and_unwind, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_gort, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
