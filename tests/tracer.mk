@@ -34,3 +34,14 @@ tests_tracer_prog_kill_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
 tests_tracer_prog_segv_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
 tests_tracer_prog_abort_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
 tests_tracer_prog_sigalloc_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
+
+# A gort program: the runtime's probes, found through the symbols the
+# executable exports (gort.pc exports gort_set_probes; the goroutine ids
+# need gort_getg and gort_goid too).
+check_PROGRAMS += tests/tracer/prog_gort
+tests_tracer_prog_gort_SOURCES = tests/tracer/prog_gort.c
+tests_tracer_prog_gort_CFLAGS = $(AM_CFLAGS) $(GORT_CFLAGS) -pthread
+tests_tracer_prog_gort_LDADD = $(gort_ldadd) -ldl
+tests_tracer_prog_gort_LDFLAGS = $(gort_prog_ldflags) \
+	-Wl,--export-dynamic-symbol=gort_set_probes \
+	-Wl,--export-dynamic-symbol=gort_getg -Wl,--export-dynamic-symbol=gort_goid

@@ -18,7 +18,7 @@
 
 #define REGION_SIZE (1u << 20)
 #define SMALL_MAX   (64u * 1024u)
-#define MIN_SHIFT   4 /* 16 bytes */
+#define MIN_SHIFT   4  /* 16 bytes */
 #define NCLASSES    13 /* 16 B ... 64 KiB */
 
 struct free_obj {

@@ -32,15 +32,16 @@ static void print_header(const esc_reader *r)
 	printf("# escapade trace version=%u pid=%u ppid=%u exe=%s clock=%s flags=%s%s%s%s "
 	       "chunk_size=%u depth=%u\n",
 	       i->version, i->pid, i->ppid, i->exe, i->clock == ESC_CLOCK_TSC ? "tsc" : "monotonic",
-	       i->flags & ESC_FLAG_COST ? "cost," : "", i->flags & ESC_FLAG_COMPACT ? "compact," : "",
-	       i->flags & ESC_FLAG_CLEAN ? "clean," : "", i->flags & ESC_FLAG_FRAMES ? "frames," : "",
-	       i->chunk_size, i->max_depth);
+	       i->flags & ESC_FLAG_COST ? "cost," : "",
+	       i->flags & ESC_FLAG_COMPACT ? "compact," : "",
+	       i->flags & ESC_FLAG_CLEAN ? "clean," : "",
+	       i->flags & ESC_FLAG_FRAMES ? "frames," : "", i->chunk_size, i->max_depth);
 }
 
 static void print_alloc(const struct esc_event *ev)
 {
 	const char *fn = ev->u.alloc.fn == ESC_FN_NEWOBJECT ? "newobject"
-	                                                      : esc_alloc_fn_name(ev->u.alloc.fn);
+	                                                    : esc_alloc_fn_name(ev->u.alloc.fn);
 	printf(" fn=%s id=%" PRIu64 ":%" PRIu64 " size=%" PRIu64 " stack=%u frame=0x%" PRIx64
 	       " cost_ns=%" PRIu64,
 	       fn, ev->u.alloc.id >> 40, ev->u.alloc.id & ((UINT64_C(1) << 40) - 1),
@@ -54,9 +55,9 @@ static void print_alloc(const struct esc_event *ev)
 static void print_event(const struct esc_event *ev)
 {
 	static const char *const names[] = {
-		"module",     "stack",          "thread_name", "alloc",     "free",
-		"gc_start",   "gc_end",         "stack_grow",  "stack_release", "go_create",
-		"go_exit",    "lost",           "end",
+	        "module",   "stack",  "thread_name", "alloc",         "free",
+	        "gc_start", "gc_end", "stack_grow",  "stack_release", "go_create",
+	        "go_exit",  "lost",   "end",
 	};
 	printf("%s t=%" PRIu64 " thread=%u tid=%u g=%" PRIu64, names[ev->type], ev->time_ns,
 	       ev->thread, ev->tid, ev->goid);
@@ -96,8 +97,8 @@ static void print_event(const struct esc_event *ev)
 	case ESC_EV_STACK_GROW:
 	case ESC_EV_STACK_RELEASE:
 		printf(" goid=%" PRIu64 " frame_size=%" PRIu64 " seg_size=%" PRIu64 " stack=%u",
-		       ev->u.stack_grow.goid, ev->u.stack_grow.frame_size, ev->u.stack_grow.seg_size,
-		       ev->u.stack_grow.stack);
+		       ev->u.stack_grow.goid, ev->u.stack_grow.frame_size,
+		       ev->u.stack_grow.seg_size, ev->u.stack_grow.stack);
 		break;
 	case ESC_EV_GO_CREATE:
 	case ESC_EV_GO_EXIT:

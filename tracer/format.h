@@ -30,19 +30,19 @@
 #include <stdint.h>
 #include <string.h>
 
-#define ESC_MAGIC           "ESCTRACE"
-#define ESC_MAGIC_LEN       8
-#define ESC_VERSION         1
-#define ESC_FILE_HEADER_SIZE 4096u
-#define ESC_CHUNK_MAGIC     0x4b484345u /* "ECHK" little-endian */
+#define ESC_MAGIC             "ESCTRACE"
+#define ESC_MAGIC_LEN         8
+#define ESC_VERSION           1
+#define ESC_FILE_HEADER_SIZE  4096u
+#define ESC_CHUNK_MAGIC       0x4b484345u /* "ECHK" little-endian */
 #define ESC_CHUNK_HEADER_SIZE 64u
-#define ESC_CHUNK_SIZE      (64u * 1024u) /* slot size of a live (raw) file */
-#define ESC_MAX_CHUNK_SIZE  (16u * 1024u * 1024u)
-#define ESC_MAX_DEPTH       1024u /* deepest stack a record may carry */
-#define ESC_MAX_PATH        4096u
-#define ESC_MAX_BUILD_ID    64u
-#define ESC_MAX_NAME        64u
-#define ESC_MAX_VARINT      10u
+#define ESC_CHUNK_SIZE        (64u * 1024u) /* slot size of a live (raw) file */
+#define ESC_MAX_CHUNK_SIZE    (16u * 1024u * 1024u)
+#define ESC_MAX_DEPTH         1024u /* deepest stack a record may carry */
+#define ESC_MAX_PATH          4096u
+#define ESC_MAX_BUILD_ID      64u
+#define ESC_MAX_NAME          64u
+#define ESC_MAX_VARINT        10u
 
 /* Clocks (file header `clock`).  TSC: ticks of the invariant time-stamp
  * counter, converted to ns through the (ticks, ns) pairs of the file header,
@@ -60,14 +60,14 @@ enum esc_clock { ESC_CLOCK_TSC = 1, ESC_CLOCK_MONOTONIC = 2 };
 
 /* Record tags. */
 enum esc_tag {
-	ESC_REC_MODULE = 0x01,        /* base, size, path, build-id */
-	ESC_REC_STACK = 0x02,         /* id, depth<<1|truncated, PCs */
-	ESC_REC_THREAD_NAME = 0x03,   /* dt, name */
-	ESC_REC_GSWITCH = 0x04,       /* goid: following records run on it */
-	ESC_REC_NEWOBJECT = 0x05,     /* dt, size, sizeclass, stack, frame, ns */
-	ESC_REC_GC_START = 0x06,      /* dt, cycle, heap_live, heap_goal, forced */
-	ESC_REC_GC_END = 0x07,        /* dt, cycle, live, goal, objects, freed, bytes, pause, mark */
-	ESC_REC_STACK_GROW = 0x08,    /* dt, goid, frame_size, seg_size, stack */
+	ESC_REC_MODULE = 0x01,      /* base, size, path, build-id */
+	ESC_REC_STACK = 0x02,       /* id, depth<<1|truncated, PCs */
+	ESC_REC_THREAD_NAME = 0x03, /* dt, name */
+	ESC_REC_GSWITCH = 0x04,     /* goid: following records run on it */
+	ESC_REC_NEWOBJECT = 0x05,   /* dt, size, sizeclass, stack, frame, ns */
+	ESC_REC_GC_START = 0x06,    /* dt, cycle, heap_live, heap_goal, forced */
+	ESC_REC_GC_END = 0x07,      /* dt, cycle, live, goal, objects, freed, bytes, pause, mark */
+	ESC_REC_STACK_GROW = 0x08,  /* dt, goid, frame_size, seg_size, stack */
 	ESC_REC_STACK_RELEASE = 0x09, /* dt, goid, seg_size */
 	ESC_REC_GO_CREATE = 0x0a,     /* dt, goid, parent, fn, stack */
 	ESC_REC_GO_EXIT = 0x0b,       /* dt, goid */
@@ -75,6 +75,8 @@ enum esc_tag {
 	ESC_REC_END = 0x0d,           /* dt, reason, status, ticks, ns */
 	ESC_REC_ALLOC = 0x20,         /* | esc_alloc_fn: dt, size, stack, frame [cost] [ref] */
 	ESC_REC_FREE = 0x40,          /* | esc_free_fn: dt, ref */
+	ESC_REC_ALLOC_SAME = 0x60,    /* | esc_alloc_fn: dt, size [cost] [ref]; the previous
+	                                 allocation's stack and frame */
 };
 #define ESC_REC_KIND_MASK 0xe0u
 #define ESC_REC_FN_MASK   0x1fu
@@ -142,13 +144,13 @@ struct esc_file_header {
 	uint32_t tick_shift;       /* record dt fields are in ticks >> tick_shift */
 	uint32_t pid;
 	uint32_t ppid;
-	uint32_t max_depth; /* --depth */
-	uint32_t exe_len;   /* bytes of exe[] in use */
-	uint64_t start_realtime_ns; /* CLOCK_REALTIME at start */
-	uint64_t start_ticks;       /* clock ticks at start ... */
-	uint64_t start_ns;          /* ... and CLOCK_MONOTONIC ns at the same moment */
-	uint64_t end_ticks;         /* clock ticks at a clean end (0 before) ... */
-	uint64_t end_ns;            /* ... and CLOCK_MONOTONIC ns at the same moment */
+	uint32_t max_depth;                  /* --depth */
+	uint32_t exe_len;                    /* bytes of exe[] in use */
+	uint64_t start_realtime_ns;          /* CLOCK_REALTIME at start */
+	uint64_t start_ticks;                /* clock ticks at start ... */
+	uint64_t start_ns;                   /* ... and CLOCK_MONOTONIC ns at the same moment */
+	uint64_t end_ticks;                  /* clock ticks at a clean end (0 before) ... */
+	uint64_t end_ns;                     /* ... and CLOCK_MONOTONIC ns at the same moment */
 	char exe[ESC_FILE_HEADER_SIZE - 88]; /* NUL-terminated; truncated to fit */
 };
 _Static_assert(sizeof(struct esc_file_header) <= ESC_FILE_HEADER_SIZE, "file header fits");
@@ -237,8 +239,8 @@ static inline int esc_get_svarint(const uint8_t **pp, const uint8_t *end, int64_
 static inline const char *esc_alloc_fn_name(unsigned fn)
 {
 	static const char *const names[ESC_FN_ALLOC_COUNT] = {
-		"malloc",  "calloc", "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
-		"memalign", "valloc", "pvalloc", "mallocx",     "rallocx",        "xallocx",
+	        "malloc",   "calloc", "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
+	        "memalign", "valloc", "pvalloc", "mallocx",      "rallocx",        "xallocx",
 	};
 	return fn < ESC_FN_ALLOC_COUNT ? names[fn] : "?";
 }

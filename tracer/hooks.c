@@ -27,7 +27,7 @@
 
 #include "internal.h"
 
-#define EXPORT __attribute__((visibility("default")))
+#define EXPORT   __attribute__((visibility("default")))
 #define NOINLINE __attribute__((noinline))
 
 void *(*real_malloc)(size_t);
@@ -62,7 +62,8 @@ static void *boot_alloc(size_t n, size_t align)
 {
 	if (align < 16)
 		align = 16;
-	size_t start = (__atomic_load_n(&boot_used, __ATOMIC_RELAXED) + 16 + align - 1) & ~(align - 1);
+	size_t start =
+	        (__atomic_load_n(&boot_used, __ATOMIC_RELAXED) + 16 + align - 1) & ~(align - 1);
 	if (n > BOOT_SIZE || start + n > BOOT_SIZE)
 		return NULL;
 	__atomic_store_n(&boot_used, start + n, __ATOMIC_RELAXED);
@@ -142,7 +143,8 @@ static uint8_t *put_ref(struct tstate *t, uint8_t *p, bool found, const struct b
 	if (ti == t->index && seq < t->seq) {
 		if (frame_live(t, b, sp))
 			flags |= ESC_REF_LIVE;
-		return esc_put_uvarint(p, ESC_REF_LOCAL | flags | (t->seq - 1 - seq) << ESC_REF_SHIFT);
+		return esc_put_uvarint(p,
+		                       ESC_REF_LOCAL | flags | (t->seq - 1 - seq) << ESC_REF_SHIFT);
 	}
 	p = esc_put_uvarint(p, ESC_REF_REMOTE | flags | ti << ESC_REF_SHIFT);
 	return esc_put_uvarint(p, seq);
@@ -172,13 +174,21 @@ void record_alloc(struct tstate *t, unsigned tag, uintptr_t addr, uint64_t size,
 	uint8_t *p = writer_reserve(t, ALLOC_RECORD_MAX);
 	if (p == NULL)
 		return;
-	*p++ = (uint8_t)tag;
-	p = put_dt(t, p, ticks);
-	p = esc_put_uvarint(p, size);
-	if (extra != NULL)
-		p = esc_put_uvarint(p, extra[0]);
-	p = esc_put_uvarint(p, sid);
-	p = put_frame(t, p, fid.cfa);
+	if (extra == NULL && sid != 0 && sid == t->last_stack && fid.cfa == t->last_frame) {
+		/* Same site as the previous allocation: stack and frame implied. */
+		*p++ = (uint8_t)(ESC_REC_ALLOC_SAME | (tag & ESC_REC_FN_MASK));
+		p = put_dt(t, p, ticks);
+		p = esc_put_uvarint(p, size);
+	} else {
+		*p++ = (uint8_t)tag;
+		p = put_dt(t, p, ticks);
+		p = esc_put_uvarint(p, size);
+		if (extra != NULL)
+			p = esc_put_uvarint(p, extra[0]);
+		p = esc_put_uvarint(p, sid);
+		p = put_frame(t, p, fid.cfa);
+		t->last_stack = sid;
+	}
 	if (extra != NULL)
 		p = esc_put_uvarint(p, extra[1]);
 	else if (timed())
@@ -220,24 +230,24 @@ void record_free(struct tstate *t, unsigned fn, uintptr_t addr, uint64_t ticks, 
 
 /* The body shared by the hooks that make a fresh block: call `expr` (which
  * yields the block) between two clock reads, then record. */
-#define ALLOC_HOOK(fn, size, expr, fallback)                                           \
-	do {                                                                           \
-		if (unlikely(!ready()))                                                \
-			return (fallback);                                             \
-		struct tstate *t = enter();                                            \
-		if (t == NULL)                                                         \
-			return (expr);                                                 \
-		uint64_t t0 = esc_ticks();                                             \
-		void *p_ = (expr);                                                     \
-		uint64_t cost_ = timed() ? esc_ticks() - t0 : 0;                       \
-		int e_ = errno;                                                        \
-		if (p_ != NULL)                                                        \
-			record_alloc(t, ESC_REC_ALLOC | (fn), (uintptr_t)p_, (size), t0, cost_, \
-			            __builtin_frame_address(0),                        \
-			            (uintptr_t)__builtin_return_address(0), NULL, false, NULL,  \
-			            false);                                            \
-		leave_with(t, e_);                                                          \
-		return p_;                                                             \
+#define ALLOC_HOOK(fn, size, expr, fallback)                                                       \
+	do {                                                                                       \
+		if (unlikely(!ready()))                                                            \
+			return (fallback);                                                         \
+		struct tstate *t = enter();                                                        \
+		if (t == NULL)                                                                     \
+			return (expr);                                                             \
+		uint64_t t0 = esc_ticks();                                                         \
+		void *p_ = (expr);                                                                 \
+		uint64_t cost_ = timed() ? esc_ticks() - t0 : 0;                                   \
+		int e_ = errno;                                                                    \
+		if (p_ != NULL)                                                                    \
+			record_alloc(t, ESC_REC_ALLOC | (fn), (uintptr_t)p_, (size), t0, cost_,    \
+			             __builtin_frame_address(0),                                   \
+			             (uintptr_t)__builtin_return_address(0), NULL, false, NULL,    \
+			             false);                                                       \
+		leave_with(t, e_);                                                                 \
+		return p_;                                                                         \
 	} while (0)
 
 EXPORT NOINLINE void *malloc(size_t n)
@@ -293,8 +303,8 @@ EXPORT NOINLINE int posix_memalign(void **out, size_t align, size_t n)
 	int e = errno;
 	if (rc == 0)
 		record_alloc(t, ESC_REC_ALLOC | ESC_FN_POSIX_MEMALIGN, (uintptr_t)*out, n, t0, cost,
-		            __builtin_frame_address(0), (uintptr_t)__builtin_return_address(0), NULL,
-		            false, NULL, false);
+		             __builtin_frame_address(0), (uintptr_t)__builtin_return_address(0),
+		             NULL, false, NULL, false);
 	leave_with(t, e);
 	return rc;
 }
@@ -303,29 +313,29 @@ EXPORT NOINLINE int posix_memalign(void **out, size_t align, size_t n)
 
 /* realloc, reallocarray and rallocx: the old block leaves the table before
  * the call (see the top); a failed call puts it back. */
-#define RESIZE_HOOK(fn, old, size, expr)                                               \
-	do {                                                                           \
-		struct tstate *t = enter();                                            \
-		if (t == NULL)                                                         \
-			return (expr);                                                 \
-		struct block_info b_;                                                  \
-		bool found_ = (old) != NULL && blocks_remove((uintptr_t)(old), &b_);   \
-		uint64_t t0 = esc_ticks();                                             \
-		void *p_ = (expr);                                                     \
-		uint64_t cost_ = timed() ? esc_ticks() - t0 : 0;                       \
-		int e_ = errno;                                                        \
-		if (p_ != NULL)                                                        \
-			record_alloc(t, ESC_REC_ALLOC | (fn), (uintptr_t)p_, (size), t0, cost_, \
-			            __builtin_frame_address(0),                        \
-			            (uintptr_t)__builtin_return_address(0), NULL, found_,       \
-			            (old) != NULL ? &b_ : NULL, p_ == (old));          \
-		else if ((old) != NULL && (size) == 0)                                 \
-			write_free(t, ESC_FN_FREE, found_, &b_, t0,                    \
-			           (uintptr_t)__builtin_frame_address(0));             \
-		else if (found_)                                                       \
-			blocks_insert((uintptr_t)(old), &b_);                          \
-		leave_with(t, e_);                                                          \
-		return p_;                                                             \
+#define RESIZE_HOOK(fn, old, size, expr)                                                           \
+	do {                                                                                       \
+		struct tstate *t = enter();                                                        \
+		if (t == NULL)                                                                     \
+			return (expr);                                                             \
+		struct block_info b_;                                                              \
+		bool found_ = (old) != NULL && blocks_remove((uintptr_t)(old), &b_);               \
+		uint64_t t0 = esc_ticks();                                                         \
+		void *p_ = (expr);                                                                 \
+		uint64_t cost_ = timed() ? esc_ticks() - t0 : 0;                                   \
+		int e_ = errno;                                                                    \
+		if (p_ != NULL)                                                                    \
+			record_alloc(t, ESC_REC_ALLOC | (fn), (uintptr_t)p_, (size), t0, cost_,    \
+			             __builtin_frame_address(0),                                   \
+			             (uintptr_t)__builtin_return_address(0), NULL, found_,         \
+			             (old) != NULL ? &b_ : NULL, p_ == (old));                     \
+		else if ((old) != NULL && (size) == 0)                                             \
+			write_free(t, ESC_FN_FREE, found_, &b_, t0,                                \
+			           (uintptr_t)__builtin_frame_address(0));                         \
+		else if (found_)                                                                   \
+			blocks_insert((uintptr_t)(old), &b_);                                      \
+		leave_with(t, e_);                                                                 \
+		return p_;                                                                         \
 	} while (0)
 
 static void *boot_realloc(void *p, size_t n)
@@ -380,27 +390,27 @@ EXPORT NOINLINE size_t xallocx(void *p, size_t n, size_t extra, int flags)
 	uint64_t cost = timed() ? esc_ticks() - t0 : 0;
 	int e = errno;
 	record_alloc(t, ESC_REC_ALLOC | ESC_FN_XALLOCX, (uintptr_t)p, r, t0, cost,
-	            __builtin_frame_address(0), (uintptr_t)__builtin_return_address(0), NULL, found,
-	            &b, true);
+	             __builtin_frame_address(0), (uintptr_t)__builtin_return_address(0), NULL,
+	             found, &b, true);
 	leave_with(t, e);
 	return r;
 }
 
 /* ---- releasing -------------------------------------------------------------- */
 
-#define FREE_HOOK(fn, p, expr)                                                         \
-	do {                                                                           \
-		if ((p) == NULL)                                                       \
-			return;                                                        \
-		struct tstate *t = enter();                                            \
-		if (t != NULL) {                                                       \
-			int e_ = errno;                                                \
-			uint64_t t0 = esc_ticks();                                     \
-			record_free(t, (fn), (uintptr_t)(p), t0,                       \
-			            (uintptr_t)__builtin_frame_address(0));            \
-			leave_with(t, e_);                                                  \
-		}                                                                      \
-		expr;                                                                  \
+#define FREE_HOOK(fn, p, expr)                                                                     \
+	do {                                                                                       \
+		if ((p) == NULL)                                                                   \
+			return;                                                                    \
+		struct tstate *t = enter();                                                        \
+		if (t != NULL) {                                                                   \
+			int e_ = errno;                                                            \
+			uint64_t t0 = esc_ticks();                                                 \
+			record_free(t, (fn), (uintptr_t)(p), t0,                                   \
+			            (uintptr_t)__builtin_frame_address(0));                        \
+			leave_with(t, e_);                                                         \
+		}                                                                                  \
+		expr;                                                                              \
 	} while (0)
 
 EXPORT NOINLINE void free(void *p)

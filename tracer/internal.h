@@ -3,7 +3,7 @@
  *
  * The recorder is split by concept: arena.c (its own memory), writer.c (the
  * trace file and the per-thread chunks), stacks.c (stack capture and
- * interning), modules.c (the module map), blocks.c (live blocks: address
+ * interning), modules.c (the module map), maps.c (/proc/self/maps), blocks.c (live blocks: address
  * to allocation), hooks.c (the malloc family), preload.c (start-up, options,
  * threads, fork/exec/exit), gort.c (gort's probes).
  *
@@ -35,7 +35,8 @@ struct esc_options {
 	bool cost;      /* time the real allocator */
 	bool follow;    /* trace forked and exec'd children */
 	bool frames;
-	int unwind; /* UNWIND_AUTO, UNWIND_FP, UNWIND_DWARF */
+	bool compact; /* rewrite the trace deflated at a clean end */
+	int unwind;   /* UNWIND_AUTO, UNWIND_FP, UNWIND_DWARF */
 };
 enum { UNWIND_AUTO, UNWIND_FP, UNWIND_DWARF };
 HIDDEN extern struct esc_options esc_opt;
@@ -46,9 +47,9 @@ enum { ESC_OFF, ESC_ON, ESC_DONE };
 
 /* ---- arena.c: the tracer's own memory ----------------------------------- */
 
-HIDDEN void *arena_alloc(size_t size);            /* zeroed; NULL when out */
-HIDDEN void arena_free(void *p, size_t size);     /* size as allocated */
-HIDDEN void arena_lock_all(void);                 /* around fork */
+HIDDEN void *arena_alloc(size_t size);        /* zeroed; NULL when out */
+HIDDEN void arena_free(void *p, size_t size); /* size as allocated */
+HIDDEN void arena_lock_all(void);             /* around fork */
 HIDDEN void arena_unlock_all(void);
 
 /* A spinlock that is fork-safe when held across fork by the forker. */
@@ -79,10 +80,11 @@ HIDDEN uint64_t esc_real_ns(void);
 /* ---- per-thread state (preload.c owns the lifecycle) --------------------- */
 
 struct stack_table; /* stacks.c */
+struct module;      /* modules.c */
 
 struct tstate {
 	uint32_t index, tid;
-	int busy;     /* inside the tracer: nested hooks forward untraced */
+	int busy;      /* inside the tracer: nested hooks forward untraced */
 	uint64_t lost; /* events dropped, written as a LOST record soon */
 
 	/* writer.c: the chunk this thread appends to */
@@ -90,14 +92,15 @@ struct tstate {
 	uint8_t *pos, *limit;
 	uint64_t last_t;     /* ticks >> shift of the last record */
 	uint64_t last_frame; /* frame field of the last record */
+	uint32_t last_stack; /* stack of the last alloc/newobject record */
 	uint64_t seq;        /* blocks created by this thread */
 	uint64_t goid;       /* goroutine written last (chunk state) */
 
 	/* stacks.c */
 	struct stack_table *stacks;
-	uintptr_t stack_lo, stack_hi; /* the thread's stack mapping */
-	const void *last_module[2];   /* modules.c lookup cache */
-	uint64_t pcs[ESC_MAX_DEPTH];  /* capture buffer, off the program's stack */
+	uintptr_t stack_lo, stack_hi;        /* the thread's stack mapping */
+	const struct module *last_module[2]; /* modules.c lookup cache */
+	uint64_t pcs[ESC_MAX_DEPTH];         /* capture buffer, off the program's stack */
 };
 
 HIDDEN extern __thread struct tstate *esc_self TLS_IE;
@@ -132,8 +135,6 @@ static inline void leave(struct tstate *t)
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	t->busy = 0;
 }
-
-
 
 /* ---- writer.c: the trace file -------------------------------------------- */
 
@@ -192,11 +193,41 @@ HIDDEN void stacks_reset(struct tstate *t); /* forget all ids (fork child) */
 
 /* ---- modules.c --------------------------------------------------------------- */
 
+struct module {
+	uintptr_t base;             /* load bias */
+	uintptr_t text_lo, text_hi; /* executable PT_LOAD span */
+	uintptr_t size;             /* end of the last PT_LOAD, from base */
+	bool has_fp;
+	bool recorded;
+};
 HIDDEN void modules_scan(struct tstate *t); /* record modules not yet recorded */
+HIDDEN bool modules_lookup(struct tstate *t, uintptr_t pc, bool *known);
 /* Does pc lie in a module whose code keeps frame pointers?  *known tells
- * whether pc is in any known module at all. */
-HIDDEN bool modules_pc_has_fp(struct tstate *t, uintptr_t pc, bool *known);
+ * whether pc is in any known module at all.  Two cached modules answer
+ * most questions: a walk alternates between the program and libc. */
+static inline bool modules_pc_has_fp(struct tstate *t, uintptr_t pc, bool *known)
+{
+	const struct module *m = t->last_module[0];
+	if (m != NULL && pc - m->text_lo < m->text_hi - m->text_lo) {
+		*known = true;
+		return m->has_fp;
+	}
+	m = t->last_module[1];
+	if (m != NULL && pc - m->text_lo < m->text_hi - m->text_lo) {
+		t->last_module[1] = t->last_module[0]; /* most recent first */
+		t->last_module[0] = m;
+		*known = true;
+		return m->has_fp;
+	}
+	return modules_lookup(t, pc, known);
+}
 HIDDEN void modules_reset(void); /* fork child: re-record all */
+
+/* ---- maps.c: /proc/self/maps ------------------------------------------- */
+
+HIDDEN bool maps_find(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
+/* The writable mapping holding addr, from a cached snapshot. */
+HIDDEN bool maps_writable(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
 
 /* ---- blocks.c: live blocks ----------------------------------------------- */
 

@@ -22,6 +22,7 @@ tracer_libescapade_la_SOURCES = \
 	tracer/blocks.c \
 	tracer/gort.c \
 	tracer/hooks.c \
+	tracer/maps.c \
 	tracer/modules.c \
 	tracer/preload.c \
 	tracer/stacks.c \

@@ -32,16 +32,8 @@
 #define MAX_MODULES 4096u
 #define SCAN_BYTES  (512u * 1024u)
 
-struct module {
-	uintptr_t base;          /* load bias */
-	uintptr_t text_lo, text_hi; /* executable PT_LOAD span */
-	uintptr_t size;          /* end of the last PT_LOAD, from base */
-	bool has_fp;
-	bool recorded;
-};
-
 static struct module *modules; /* arena, MAX_MODULES entries */
-static uint32_t nmodules;       /* published with release */
+static uint32_t nmodules;      /* published with release */
 static esc_spin modules_spin;
 
 static bool text_has_fp(uintptr_t lo, uintptr_t hi)
@@ -82,7 +74,8 @@ static size_t build_id(const struct dl_phdr_info *info, const uint8_t **out)
 			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
 			    memcmp(name, "GNU", 4) == 0) {
 				*out = desc;
-				return nh->n_descsz > ESC_MAX_BUILD_ID ? ESC_MAX_BUILD_ID : nh->n_descsz;
+				return nh->n_descsz > ESC_MAX_BUILD_ID ? ESC_MAX_BUILD_ID
+				                                       : nh->n_descsz;
 			}
 			p = next;
 		}
@@ -163,16 +156,8 @@ void modules_scan(struct tstate *t)
 	spin_unlock(&modules_spin);
 }
 
-bool modules_pc_has_fp(struct tstate *t, uintptr_t pc, bool *found)
+bool modules_lookup(struct tstate *t, uintptr_t pc, bool *found)
 {
-	/* Two cached modules: a walk alternates between the program and libc. */
-	for (int i = 0; i < 2; i++) {
-		const struct module *m = t->last_module[i];
-		if (m != NULL && pc - m->text_lo < m->text_hi - m->text_lo) {
-			*found = true;
-			return m->has_fp;
-		}
-	}
 	uint32_t n = __atomic_load_n(&nmodules, __ATOMIC_ACQUIRE);
 	for (uint32_t i = n; i-- > 0;) {
 		const struct module *m = &modules[i];

@@ -61,50 +61,12 @@ static pid_t real_getpid(void)
 
 /* ---- threads ------------------------------------------------------------------ */
 
-/* Find the mapping of /proc/self/maps that contains addr. */
-static bool mapping_of(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
-{
-	char buf[4096];
-	size_t have = 0;
-	bool found = false;
-	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return false;
-	for (;;) {
-		ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
-		if (n <= 0)
-			break;
-		have += (size_t)n;
-		buf[have] = '\0';
-		char *line = buf, *nl;
-		while ((nl = memchr(line, '\n', have - (size_t)(line - buf))) != NULL) {
-			char *end;
-			uintptr_t a = strtoull(line, &end, 16), b = 0;
-			if (*end == '-')
-				b = strtoull(end + 1, NULL, 16);
-			if (addr >= a && addr < b) {
-				*lo = a;
-				*hi = b;
-				found = true;
-				goto out;
-			}
-			line = nl + 1;
-		}
-		have -= (size_t)(line - buf);
-		memmove(buf, line, have);
-	}
-out:
-	close(fd);
-	return found;
-}
-
 static void stack_bounds(struct tstate *t)
 {
 	uintptr_t here = (uintptr_t)__builtin_frame_address(0), lo = 0, hi = 0;
 	struct rlimit rl;
 
-	if (!mapping_of(here, &lo, &hi))
+	if (!maps_find(here, &lo, &hi))
 		return;
 	/* The main thread's stack grows below its mapping's current start. */
 	if (t->tid == (uint32_t)real_getpid() && getrlimit(RLIMIT_STACK, &rl) == 0) {
@@ -223,6 +185,7 @@ static void read_options(void)
 	esc_opt.cost = env_flag("ESCAPADE_COST");
 	esc_opt.frames = env_flag("ESCAPADE_FRAMES");
 	esc_opt.follow = !env_flag("ESCAPADE_NO_FOLLOW");
+	esc_opt.compact = env_flag("ESCAPADE_COMPACT");
 	v = getenv("ESCAPADE_UNWIND");
 	if (v != NULL && strcmp(v, "fp") == 0)
 		esc_opt.unwind = UNWIND_FP;
@@ -357,7 +320,7 @@ static bool owner(void)
 __attribute__((destructor)) static void escapade_fini(void)
 {
 	if (owner())
-		writer_finish(ESC_END_EXIT, exit_status, true);
+		writer_finish(ESC_END_EXIT, exit_status, esc_opt.compact);
 }
 
 #define REAL(type, name) ((type)dlsym(RTLD_NEXT, name))
@@ -372,7 +335,7 @@ EXPORT __attribute__((noreturn)) void exit(int status)
 EXPORT __attribute__((noreturn)) void _exit(int status)
 {
 	if (owner())
-		writer_finish(ESC_END__EXIT, status, true);
+		writer_finish(ESC_END__EXIT, status, esc_opt.compact);
 	REAL(void (*)(int), "_exit")(status);
 	__builtin_unreachable();
 }
@@ -380,7 +343,7 @@ EXPORT __attribute__((noreturn)) void _exit(int status)
 EXPORT __attribute__((noreturn)) void _Exit(int status)
 {
 	if (owner())
-		writer_finish(ESC_END__EXIT, status, true);
+		writer_finish(ESC_END__EXIT, status, esc_opt.compact);
 	REAL(void (*)(int), "_Exit")(status);
 	__builtin_unreachable();
 }
@@ -388,7 +351,7 @@ EXPORT __attribute__((noreturn)) void _Exit(int status)
 EXPORT __attribute__((noreturn)) void quick_exit(int status)
 {
 	if (owner())
-		writer_finish(ESC_END_QUICK_EXIT, status, true);
+		writer_finish(ESC_END_QUICK_EXIT, status, esc_opt.compact);
 	REAL(void (*)(int), "quick_exit")(status);
 	__builtin_unreachable();
 }
@@ -397,7 +360,7 @@ EXPORT __attribute__((noreturn)) void quick_exit(int status)
 static void before_exec(void)
 {
 	if (owner())
-		writer_finish(ESC_END_EXEC, 0, true);
+		writer_finish(ESC_END_EXEC, 0, esc_opt.compact);
 }
 
 EXPORT int execve(const char *path, char *const argv[], char *const envp[])
@@ -428,19 +391,19 @@ EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 
 /* execl, execle and execlp gather their arguments into an argv here: in
  * glibc they call execve internally, past any interposition. */
-#define GATHER_ARGS(arg, argv, last)                                            \
-	va_list ap_;                                                            \
-	size_t n_ = 1;                                                          \
-	va_start(ap_, arg);                                                     \
-	while (va_arg(ap_, char *) != NULL)                                     \
-		n_++;                                                           \
-	va_end(ap_);                                                            \
-	char **argv = __builtin_alloca((n_ + 1) * sizeof *argv);                \
-	va_start(ap_, arg);                                                     \
-	argv[0] = (char *)(arg);                                                \
-	for (size_t i_ = 1; i_ <= n_; i_++)                                     \
-		argv[i_] = va_arg(ap_, char *);                                 \
-	last;                                                                   \
+#define GATHER_ARGS(arg, argv, last)                                                               \
+	va_list ap_;                                                                               \
+	size_t n_ = 1;                                                                             \
+	va_start(ap_, arg);                                                                        \
+	while (va_arg(ap_, char *) != NULL)                                                        \
+		n_++;                                                                              \
+	va_end(ap_);                                                                               \
+	char **argv = __builtin_alloca((n_ + 1) * sizeof *argv);                                   \
+	va_start(ap_, arg);                                                                        \
+	argv[0] = (char *)(arg);                                                                   \
+	for (size_t i_ = 1; i_ <= n_; i_++)                                                        \
+		argv[i_] = va_arg(ap_, char *);                                                    \
+	last;                                                                                      \
 	va_end(ap_)
 
 EXPORT int execl(const char *path, const char *arg, ...)

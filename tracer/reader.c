@@ -40,9 +40,9 @@
 #define MAX_SEQ          ((uint64_t)1 << 40)
 
 struct chunk_loc {
-	size_t off;     /* of the chunk header */
-	size_t avail;   /* payload bytes present in the file (<= committed) */
-	bool cut;       /* the file ends inside this chunk */
+	size_t off;   /* of the chunk header */
+	size_t avail; /* payload bytes present in the file (<= committed) */
+	bool cut;     /* the file ends inside this chunk */
 	struct esc_chunk_header h;
 };
 
@@ -56,6 +56,7 @@ struct cursor {
 	uint8_t *inflated; /* buffer for a deflated chunk */
 	uint64_t t;        /* clock, in ticks >> tick_shift */
 	uint64_t seq, frame, goid;
+	uint32_t last_stack; /* of the previous alloc/newobject record */
 	uint32_t *stack_map; /* local stack id -> process-wide id */
 	uint32_t stack_map_len;
 	char *str; /* NUL-terminated copy of the last string field */
@@ -95,13 +96,14 @@ struct esc_reader {
 	uint32_t stack_hash_cap;
 	uint64_t pcs[ESC_MAX_DEPTH];
 
-	bool primed;   /* every cursor has decoded ahead once */
-	bool failed;   /* a record was damaged: the stream stopped */
+	bool primed; /* every cursor has decoded ahead once */
+	bool failed; /* a record was damaged: the stream stopped */
 	bool truncated, damaged, saw_end;
 	char error[512];
 };
 
-static void set_msg(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_msg(char *buf, size_t len, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 static void set_msg(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;
@@ -120,7 +122,8 @@ static int check_header(esc_reader *r, char *err, size_t errlen)
 	const struct esc_file_header *h = &r->hdr;
 
 	if (r->len < ESC_FILE_HEADER_SIZE || memcmp(r->data, ESC_MAGIC, ESC_MAGIC_LEN) != 0) {
-		set_msg(err, errlen, "not an Escapade trace (bad magic or shorter than its header)");
+		set_msg(err, errlen,
+		        "not an Escapade trace (bad magic or shorter than its header)");
 		return -1;
 	}
 	memcpy(&r->hdr, r->data, sizeof r->hdr);
@@ -146,15 +149,15 @@ static int check_header(esc_reader *r, char *err, size_t errlen)
 	r->exe[n] = '\0';
 	r->exe[strnlen(r->exe, n)] = '\0';
 	r->info = (struct esc_trace_info){
-		.version = h->version,
-		.pid = h->pid,
-		.ppid = h->ppid,
-		.flags = h->flags,
-		.clock = h->clock,
-		.max_depth = h->max_depth,
-		.chunk_size = h->chunk_size,
-		.start_realtime_ns = h->start_realtime_ns,
-		.exe = r->exe,
+	        .version = h->version,
+	        .pid = h->pid,
+	        .ppid = h->ppid,
+	        .flags = h->flags,
+	        .clock = h->clock,
+	        .max_depth = h->max_depth,
+	        .chunk_size = h->chunk_size,
+	        .start_realtime_ns = h->start_realtime_ns,
+	        .exe = r->exe,
 	};
 	return 0;
 }
@@ -249,7 +252,8 @@ static void calibrate(esc_reader *r)
 	if (r->hdr.clock == ESC_CLOCK_TSC) {
 		if (t1 > r->hdr.start_ticks && n1 > r->hdr.start_ns &&
 		    n1 - r->hdr.start_ns >= 100000)
-			r->ns_per_tick = (double)(n1 - r->hdr.start_ns) / (double)(t1 - r->hdr.start_ticks);
+			r->ns_per_tick =
+			        (double)(n1 - r->hdr.start_ns) / (double)(t1 - r->hdr.start_ticks);
 		else
 			r->ns_per_tick = 1.0 / 3.0; /* a short run: assume ~3 GHz */
 	}
@@ -321,8 +325,9 @@ esc_reader *esc_reader_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	if ((size_t)st.st_size < ESC_FILE_HEADER_SIZE) {
-		set_msg(err, errlen, "%s: not an Escapade trace (%lld bytes, shorter than a header)",
-		        path, (long long)st.st_size);
+		set_msg(err, errlen,
+		        "%s: not an Escapade trace (%lld bytes, shorter than a header)", path,
+		        (long long)st.st_size);
 		close(fd);
 		return NULL;
 	}
@@ -378,7 +383,8 @@ bool esc_reader_truncated(const esc_reader *r)
 const char *esc_reader_error(const esc_reader *r)
 {
 	if (r->error[0] == '\0' && !r->saw_end)
-		return "no end-of-trace record: the program crashed, was killed or is still running";
+		return "no end-of-trace record: the program crashed, was killed or is still "
+		       "running";
 	return r->error;
 }
 
@@ -448,8 +454,7 @@ static uint32_t intern_stack(esc_reader *r, uint32_t depth, bool truncated, bool
 	return r->nstacks;
 }
 
-const uint64_t *esc_reader_stack(const esc_reader *r, uint32_t id, uint32_t *depth,
-                                 bool *truncated)
+const uint64_t *esc_reader_stack(const esc_reader *r, uint32_t id, uint32_t *depth, bool *truncated)
 {
 	if (id == 0 || id > r->nstacks)
 		return NULL;
@@ -464,10 +469,10 @@ const uint64_t *esc_reader_stack(const esc_reader *r, uint32_t id, uint32_t *dep
 /* ---- decoding one record ------------------------------------------------- */
 
 /* Decoding context: a failure jumps out through the return value only. */
-#define GET(v)                                                                  \
-	do {                                                                    \
-		if (esc_get_uvarint(&c->p, c->end, &(v)) < 0)                   \
-			return damage(r, c, "bad or truncated varint");         \
+#define GET(v)                                                                                     \
+	do {                                                                                       \
+		if (esc_get_uvarint(&c->p, c->end, &(v)) < 0)                                      \
+			return damage(r, c, "bad or truncated varint");                            \
 	} while (0)
 
 static int damage(esc_reader *r, struct cursor *c, const char *what)
@@ -480,9 +485,8 @@ static int damage(esc_reader *r, struct cursor *c, const char *what)
 		return 0;
 	}
 	r->damaged = true;
-	set_msg(r->error, sizeof r->error,
-	        "thread %u, chunk at offset %zu, payload offset %zu: %s", c->thread, c->cur->off,
-	        (size_t)(c->p - c->start), what);
+	set_msg(r->error, sizeof r->error, "thread %u, chunk at offset %zu, payload offset %zu: %s",
+	        c->thread, c->cur->off, (size_t)(c->p - c->start), what);
 	return -1;
 }
 
@@ -498,8 +502,7 @@ static int get_dt(esc_reader *r, struct cursor *c)
 }
 
 /* A string field, copied NUL-terminated into the cursor's buffer. */
-static int get_str(esc_reader *r, struct cursor *c, size_t max, const uint8_t **raw,
-                   size_t *len)
+static int get_str(esc_reader *r, struct cursor *c, size_t max, const uint8_t **raw, size_t *len)
 {
 	uint64_t n;
 
@@ -585,11 +588,11 @@ static int new_block(esc_reader *r, struct cursor *c, uint64_t *id)
 	return 1;
 }
 
-#define TRY(x)                                                                  \
-	do {                                                                    \
-		int rc_ = (x);                                                  \
-		if (rc_ <= 0)                                                   \
-			return rc_;                                             \
+#define TRY(x)                                                                                     \
+	do {                                                                                       \
+		int rc_ = (x);                                                                     \
+		if (rc_ <= 0)                                                                      \
+			return rc_;                                                                \
 	} while (0)
 
 static int dec_stack(esc_reader *r, struct cursor *c, struct esc_event *ev)
@@ -633,7 +636,8 @@ static int dec_stack(esc_reader *r, struct cursor *c, struct esc_event *ev)
 	return 1;
 }
 
-static int dec_alloc(esc_reader *r, struct cursor *c, struct esc_event *ev, unsigned fn)
+static int dec_alloc(esc_reader *r, struct cursor *c, struct esc_event *ev, unsigned fn,
+                     bool same_site)
 {
 	uint64_t v;
 
@@ -643,8 +647,16 @@ static int dec_alloc(esc_reader *r, struct cursor *c, struct esc_event *ev, unsi
 	ev->u.alloc.fn = fn;
 	TRY(get_dt(r, c));
 	GET(ev->u.alloc.size);
-	TRY(get_stack_ref(r, c, &ev->u.alloc.stack));
-	TRY(get_frame(r, c, &ev->u.alloc.frame));
+	if (same_site) {
+		if (c->last_stack == 0)
+			return damage(r, c, "same-site allocation without a previous one");
+		ev->u.alloc.stack = c->last_stack;
+		ev->u.alloc.frame = c->frame;
+	} else {
+		TRY(get_stack_ref(r, c, &ev->u.alloc.stack));
+		TRY(get_frame(r, c, &ev->u.alloc.frame));
+		c->last_stack = ev->u.alloc.stack;
+	}
 	ev->u.alloc.cost_ns = 0;
 	if (r->hdr.flags & ESC_FLAG_COST) {
 		GET(v);
@@ -671,6 +683,7 @@ static int dec_newobject(esc_reader *r, struct cursor *c, struct esc_event *ev)
 	ev->u.alloc.sizeclass = (int)sc;
 	TRY(get_stack_ref(r, c, &ev->u.alloc.stack));
 	TRY(get_frame(r, c, &ev->u.alloc.frame));
+	c->last_stack = ev->u.alloc.stack;
 	GET(ev->u.alloc.cost_ns);
 	ev->u.alloc.old = (struct esc_ref){0};
 	return new_block(r, c, &ev->u.alloc.id);
@@ -759,7 +772,9 @@ static int decode_record(esc_reader *r, struct cursor *c, struct esc_event *ev)
 	unsigned tag = *c->p++;
 	switch (tag & ESC_REC_KIND_MASK) {
 	case ESC_REC_ALLOC:
-		return dec_alloc(r, c, ev, tag & ESC_REC_FN_MASK);
+	case ESC_REC_ALLOC_SAME:
+		return dec_alloc(r, c, ev, tag & ESC_REC_FN_MASK,
+		                 (tag & ESC_REC_KIND_MASK) == ESC_REC_ALLOC_SAME);
 	case ESC_REC_FREE:
 		if ((tag & ESC_REC_FN_MASK) >= ESC_FN_FREE_COUNT)
 			return damage(r, c, "unknown releasing function");
@@ -852,6 +867,7 @@ static int open_chunk(esc_reader *r, struct cursor *c)
 	c->t = k->h.base_ticks >> r->hdr.tick_shift;
 	c->seq = k->h.first_seq;
 	c->frame = 0;
+	c->last_stack = 0;
 	c->goid = k->h.goid;
 	c->tid = k->h.tid;
 	return 1;

@@ -27,8 +27,8 @@ enum esc_event_type {
 	ESC_EV_MODULE,
 	ESC_EV_STACK,
 	ESC_EV_THREAD_NAME,
-	ESC_EV_ALLOC,     /* malloc family; also gort newobject (fn ESC_FN_NEWOBJECT) */
-	ESC_EV_FREE,      /* free family; also gort's sweeper (fn ESC_FN_SWEEP) */
+	ESC_EV_ALLOC, /* malloc family; also gort newobject (fn ESC_FN_NEWOBJECT) */
+	ESC_EV_FREE,  /* free family; also gort's sweeper (fn ESC_FN_SWEEP) */
 	ESC_EV_GC_START,
 	ESC_EV_GC_END,
 	ESC_EV_STACK_GROW,
@@ -73,13 +73,13 @@ struct esc_event {
 			const char *name;
 		} thread_name;
 		struct {
-			unsigned fn;     /* enum esc_alloc_fn, or ESC_FN_NEWOBJECT */
-			uint64_t id;     /* block id */
-			uint64_t size;   /* bytes requested */
-			uint32_t stack;  /* process-wide stack id (0: none) */
-			uint64_t frame;  /* CFA of the allocating frame (0: unknown) */
+			unsigned fn;    /* enum esc_alloc_fn, or ESC_FN_NEWOBJECT */
+			uint64_t id;    /* block id */
+			uint64_t size;  /* bytes requested */
+			uint32_t stack; /* process-wide stack id (0: none) */
+			uint64_t frame; /* CFA of the allocating frame (0: unknown) */
 			uint64_t cost_ns;
-			int sizeclass;   /* gort only */
+			int sizeclass;      /* gort only */
 			struct esc_ref old; /* realloc family: the block released */
 		} alloc;
 		struct {

@@ -38,14 +38,14 @@
 struct record_opts {
 	const char *output;
 	unsigned depth;
-	bool no_follow, cost, frames;
+	bool no_follow, cost, frames, compress;
 };
 
 static void record_usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: escapade record [-o FILE] [--depth N] [--no-follow] [--cost] [--frames]\n"
-	        "                       -- PROG [ARGS...]\n\n"
+	        "usage: escapade record [-o FILE] [--depth N] [--no-follow] [--cost] [--compress]\n"
+	        "                       [--frames] -- PROG [ARGS...]\n\n"
 	        "Run PROG with libescapade.so preloaded and record every malloc-family call,\n"
 	        "every gort newobject and stack event, with its call stack, into a trace.\n"
 	        "Exits with PROG's status (128+N when PROG died of signal N).\n\n"
@@ -57,6 +57,8 @@ static void record_usage(FILE *out)
 	        "  --no-follow        do not trace forked children and exec'd programs\n"
 	        "  --cost             time each call inside the real allocator (clock ticks\n"
 	        "                     around the forwarded call, never the tracer's own work)\n"
+	        "  --compress         at a clean exit, rewrite the trace deflated (zlib): about\n"
+	        "                     a third of the size, for some time at exit\n"
 	        "  --frames           record function entry/exit of code built with\n"
 	        "                     -finstrument-functions (not implemented yet: refused)\n"
 	        "  -h, --help         show this help\n\n"
@@ -158,10 +160,10 @@ static bool find_preload(char *out, size_t len)
 static int parse(int argc, char **argv, struct record_opts *o)
 {
 	static const struct option longs[] = {
-		{"output", required_argument, NULL, 'o'}, {"depth", required_argument, NULL, 'd'},
-		{"no-follow", no_argument, NULL, 'n'},    {"cost", no_argument, NULL, 'c'},
-		{"frames", no_argument, NULL, 'f'},       {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"output", required_argument, NULL, 'o'}, {"depth", required_argument, NULL, 'd'},
+	        {"no-follow", no_argument, NULL, 'n'},    {"cost", no_argument, NULL, 'c'},
+	        {"frames", no_argument, NULL, 'f'},       {"help", no_argument, NULL, 'h'},
+	        {"compress", no_argument, NULL, 'z'},     {NULL, 0, NULL, 0},
 	};
 	int c;
 	char *end;
@@ -191,6 +193,9 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		case 'f':
 			o->frames = true;
 			break;
+		case 'z':
+			o->compress = true;
+			break;
 		case 'h':
 			record_usage(stdout);
 			exit(0);
@@ -200,7 +205,8 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "escapade record: no program to run (escapade record -- PROG ARGS)\n");
+		fprintf(stderr,
+		        "escapade record: no program to run (escapade record -- PROG ARGS)\n");
 		return -1;
 	}
 	if (o->frames) {
@@ -258,6 +264,8 @@ static void set_env(const struct record_opts *o, const char *lib, const char *pr
 		setenv("ESCAPADE_COST", "1", 1);
 	if (o->no_follow)
 		setenv("ESCAPADE_NO_FOLLOW", "1", 1);
+	if (o->compress)
+		setenv("ESCAPADE_COMPACT", "1", 1);
 }
 
 int cmd_record(int argc, char **argv)
@@ -278,8 +286,10 @@ int cmd_record(int argc, char **argv)
 		return 126;
 	}
 	if (!find_preload(lib, sizeof lib)) {
-		fprintf(stderr, "escapade record: cannot find libescapade.so (tried %s; set "
-		                "ESCAPADE_PRELOAD)\n", lib);
+		fprintf(stderr,
+		        "escapade record: cannot find libescapade.so (tried %s; set "
+		        "ESCAPADE_PRELOAD)\n",
+		        lib);
 		return 2;
 	}
 	if (!output_writable(o.output)) {

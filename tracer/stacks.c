@@ -44,6 +44,7 @@ struct sentry {
 struct stack_table {
 	uint32_t count, cap, next_id;
 	struct sentry *slots;
+	const struct sentry *last; /* the last stack seen: loops repeat it */
 };
 
 #define MIN_STACK_SLOTS 512u
@@ -77,6 +78,7 @@ static bool table_grow(struct stack_table *st)
 	arena_free(st->slots, (size_t)st->cap * sizeof *st->slots);
 	st->slots = n;
 	st->cap = cap;
+	st->last = NULL;
 	return true;
 }
 
@@ -95,6 +97,7 @@ void stacks_reset(struct tstate *t)
 		memset(t->stacks->slots, 0, (size_t)t->stacks->cap * sizeof *t->stacks->slots);
 		t->stacks->count = 0;
 		t->stacks->next_id = 1;
+		t->stacks->last = NULL;
 	}
 }
 
@@ -122,6 +125,10 @@ uint32_t stack_intern(struct tstate *t, const uint64_t *pcs, unsigned n, bool tr
 
 	if (st == NULL)
 		return 0;
+	const struct sentry *last = st->last;
+	if (last != NULL && last->depth == n && last->truncated == truncated &&
+	    memcmp(last->pcs, pcs, n * sizeof *pcs) == 0)
+		return last->id;
 	if ((st->count + 1) * 2 > st->cap && !table_grow(st))
 		return 0;
 	uint64_t h = hash_pcs(pcs, n, truncated);
@@ -129,8 +136,10 @@ uint32_t stack_intern(struct tstate *t, const uint64_t *pcs, unsigned n, bool tr
 	for (; st->slots[i].id != 0; i = (i + 1) & mask) {
 		struct sentry *e = &st->slots[i];
 		if (e->hash == h && e->depth == n && e->truncated == truncated &&
-		    memcmp(e->pcs, pcs, n * sizeof *pcs) == 0)
+		    memcmp(e->pcs, pcs, n * sizeof *pcs) == 0) {
+			st->last = e;
 			return e->id;
+		}
 	}
 	uint64_t *copy = arena_alloc((n ? n : 1) * sizeof *pcs);
 	if (copy == NULL)
@@ -138,39 +147,67 @@ uint32_t stack_intern(struct tstate *t, const uint64_t *pcs, unsigned n, bool tr
 	memcpy(copy, pcs, n * sizeof *pcs);
 	st->slots[i] = (struct sentry){h, st->next_id++, (uint16_t)n, truncated, copy};
 	st->count++;
+	st->last = &st->slots[i];
 	write_stack(t, st->slots[i].id, pcs, n, truncated);
 	return st->slots[i].id;
 }
 
+/* The region a frame at `a` may lie in: the thread's stack, or (in a gort
+ * program, whose goroutines run on segments anywhere in memory) a known
+ * writable mapping. */
+static bool frame_region(const struct tstate *t, uintptr_t a, uintptr_t *lo, uintptr_t *hi)
+{
+	if (a >= t->stack_lo && a < t->stack_hi) {
+		*lo = t->stack_lo;
+		*hi = t->stack_hi;
+		return true;
+	}
+	return gort_goid_now != NULL && maps_writable(a, lo, hi);
+}
+
 /* Walk saved frame pointers from the hook's frame `fp`.  Returns the depth;
- * *truncated when the depth limit cut it. */
+ * *truncated when the depth limit cut it.  Within a region (a stack or a
+ * segment) links must climb; crossing to another region (a segment
+ * boundary) needs that region to be mapped.  The module of the last PC is
+ * kept in locals: consecutive frames are mostly in one module, and only a
+ * PC outside it costs a lookup. */
 static unsigned walk_fp(struct tstate *t, void *fp, uintptr_t ra0, struct frame_id *id,
                         bool *truncated)
 {
 	uint64_t *pcs = t->pcs;
 	unsigned n = 0, max = esc_opt.depth;
-	uintptr_t prev = (uintptr_t)fp, hi = t->stack_hi;
+	uintptr_t prev = (uintptr_t)fp, lo, hi, mod_lo = 0, mod_len = 0;
 	const uintptr_t *f;
 	bool known;
 
 	pcs[n++] = ra0;
-	if (prev < t->stack_lo || prev >= hi)
-		return n; /* not on the thread's stack (a goroutine's): stop */
+	if (!frame_region(t, prev, &lo, &hi))
+		return n;
 	f = *(const uintptr_t *const *)fp;
 	while (n < max) {
 		uintptr_t a = (uintptr_t)f;
-		if (a == 0 || (a & 7) || a <= prev || a + 16 > hi)
+		if (a & 7)
 			return n;
+		/* a must be above prev and leave room below hi ... */
+		if (a - prev - 1 >= hi - 16 - prev) {
+			/* ... or start another mapped region (a segment). */
+			if (a == 0 || !frame_region(t, a, &lo, &hi) || a + 16 > hi || a == prev)
+				return n;
+		}
 		uintptr_t pc = f[1];
 		if (pc == 0)
 			return n;
-		if (n == 1) {
+		pcs[n++] = pc;
+		if (n == 2) {
 			id->cfa = a + 16;
 			id->ra = pc;
 		}
-		pcs[n++] = pc;
-		if (!modules_pc_has_fp(t, pc, &known))
-			return n; /* the frame above keeps no frame pointer */
+		if (pc - mod_lo >= mod_len) {
+			if (!modules_pc_has_fp(t, pc, &known))
+				return n; /* the frame above keeps no frame pointer */
+			mod_lo = t->last_module[0]->text_lo;
+			mod_len = t->last_module[0]->text_hi - mod_lo;
+		}
 		prev = a;
 		f = (const uintptr_t *)f[0];
 	}
@@ -179,8 +216,7 @@ static unsigned walk_fp(struct tstate *t, void *fp, uintptr_t ra0, struct frame_
 }
 
 /* Unwind with libunwind from here, skipping the tracer's frames. */
-static unsigned walk_unwind(struct tstate *t, uintptr_t ra0, struct frame_id *id,
-                            bool *truncated)
+static unsigned walk_unwind(struct tstate *t, uintptr_t ra0, struct frame_id *id, bool *truncated)
 {
 	unw_context_t uc;
 	unw_cursor_t c;

@@ -29,16 +29,17 @@
 
 #include "internal.h"
 
-#define RESERVE     ((size_t)1 << 36) /* 64 GiB of address space */
-#define GROW_CHUNKS 64u              /* ftruncate granule, in slots */
+#define RESERVE     ((size_t)1 << 30) /* 64 GiB of address space */
+#define GROW_CHUNKS 64u               /* ftruncate granule, in slots */
 
 static int trace_fd = -1;
 static char trace_path[ESC_MAX_PATH];
 static uint8_t *map;
 static struct esc_file_header *header;
-static uint64_t next_slot;  /* atomic */
-static uint64_t file_size;  /* atomic */
+static uint64_t next_slot; /* atomic */
+static uint64_t file_size; /* atomic */
 static esc_spin grow_spin;
+static int closed;              /* the end was written: no more slots */
 static uint32_t thread_counter; /* atomic */
 
 uint64_t esc_mono_ns(void)
@@ -145,11 +146,15 @@ static bool cover(uint64_t end)
 /* Claim a fresh slot for t and make it t's current chunk. */
 static bool claim_chunk(struct tstate *t)
 {
-	uint64_t slot = __atomic_fetch_add(&next_slot, 1, __ATOMIC_RELAXED);
+	/* seq_cst pairs with writer_finish: either the end sees this slot
+	 * and keeps it in the file, or this sees `closed` and backs off. */
+	uint64_t slot = __atomic_fetch_add(&next_slot, 1, __ATOMIC_SEQ_CST);
 	uint64_t off = ESC_FILE_HEADER_SIZE + slot * ESC_CHUNK_SIZE;
 
-	if (!cover(off + ESC_CHUNK_SIZE))
+	if (__atomic_load_n(&closed, __ATOMIC_SEQ_CST) || !cover(off + ESC_CHUNK_SIZE))
 		return false;
+	if (t->chunk != NULL) /* full: its pages leave our RSS, not the file */
+		madvise(t->chunk, ESC_CHUNK_SIZE, MADV_DONTNEED);
 	struct esc_chunk_header *h = (struct esc_chunk_header *)(map + off);
 	h->flags = 0;
 	h->thread = t->index;
@@ -167,6 +172,7 @@ static bool claim_chunk(struct tstate *t)
 	t->limit = (uint8_t *)h + ESC_CHUNK_SIZE;
 	t->last_t = h->base_ticks >> ESC_TICK_SHIFT;
 	t->last_frame = 0;
+	t->last_stack = 0;
 	return true;
 }
 
@@ -370,8 +376,17 @@ void writer_finish(unsigned reason, int64_t status, bool do_compact)
 		}
 	}
 	esc_state = ESC_DONE;
-	if (map != NULL && do_compact)
-		compact();
+	if (map != NULL) {
+		__atomic_store_n(&closed, 1, __ATOMIC_SEQ_CST);
+		uint64_t used = ESC_FILE_HEADER_SIZE +
+		                __atomic_load_n(&next_slot, __ATOMIC_SEQ_CST) * ESC_CHUNK_SIZE;
+		spin_lock(&grow_spin);
+		if (used < file_size && ftruncate(trace_fd, (off_t)used) == 0)
+			file_size = used;
+		spin_unlock(&grow_spin);
+		if (do_compact)
+			compact();
+	}
 	if (t != NULL)
 		t->busy--;
 }
@@ -386,6 +401,7 @@ void writer_forget(void)
 	header = NULL;
 	trace_fd = -1;
 	grow_spin.v = 0;
+	closed = 0;
 }
 
 void writer_lock_all(void)

@@ -19,9 +19,9 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"record", cmd_record, "run a program and record its heap and stack events"},
-	{"dump", cmd_dump, "print every record of a trace as text"},
-	{"report", cmd_report, "totals and the top allocation sites of a trace"},
+        {"record", cmd_record, "run a program and record its heap and stack events"},
+        {"dump", cmd_dump, "print every record of a trace as text"},
+        {"report", cmd_report, "totals and the top allocation sites of a trace"},
 };
 
 static void usage(FILE *out)

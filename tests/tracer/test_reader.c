@@ -84,8 +84,12 @@ static void file_header(struct buf *b, uint32_t flags)
 static void chunk(struct buf *b, uint32_t thread, uint64_t first_seq, uint64_t base,
                   const struct buf *p, bool deflated)
 {
-	struct esc_chunk_header h = {.magic = ESC_CHUNK_MAGIC, .thread = thread, .tid = 100 + thread,
-	                             .first_seq = first_seq, .base_ticks = base, .base_ns = base};
+	struct esc_chunk_header h = {.magic = ESC_CHUNK_MAGIC,
+	                             .thread = thread,
+	                             .tid = 100 + thread,
+	                             .first_seq = first_seq,
+	                             .base_ticks = base,
+	                             .base_ns = base};
 	if (deflated) {
 		uLongf n = compressBound(p->len);
 		uint8_t *z = malloc(n);
@@ -429,8 +433,9 @@ static void test_corrupt(void **state)
 			memcpy(copy, b.data, b.len);
 			int flips = 1 + rand() % 4;
 			for (int f = 0; f < flips; f++) {
-				size_t at = (rand() % 4 == 0) ? (size_t)rand() % 128
-				                              : ESC_FILE_HEADER_SIZE + (size_t)rand() % 200;
+				size_t at = (rand() % 4 == 0)
+				                    ? (size_t)rand() % 128
+				                    : ESC_FILE_HEADER_SIZE + (size_t)rand() % 200;
 				copy[at % b.len] ^= (uint8_t)(1 + rand() % 255);
 			}
 			damaged += drain(copy, b.len, NULL) < 0;
@@ -461,9 +466,9 @@ static void test_rejects(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip_raw),     cmocka_unit_test(test_round_trip_deflated),
-		cmocka_unit_test(test_merge),              cmocka_unit_test(test_truncated_everywhere),
-		cmocka_unit_test(test_corrupt),            cmocka_unit_test(test_rejects),
+	        cmocka_unit_test(test_round_trip_raw), cmocka_unit_test(test_round_trip_deflated),
+	        cmocka_unit_test(test_merge),          cmocka_unit_test(test_truncated_everywhere),
+	        cmocka_unit_test(test_corrupt),        cmocka_unit_test(test_rejects),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

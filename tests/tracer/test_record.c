@@ -37,6 +37,8 @@ struct summary {
 	uint64_t allocs[ESC_FN_ALLOC_COUNT][MAX_SIZE]; /* by fn and size (< MAX_SIZE) */
 	uint64_t allocs_by_thread[64];                 /* sizes 200..207 */
 	uint64_t frees, frees_unknown, frees_live, lost;
+	uint64_t newobjects[MAX_SIZE], sweeps, go_creates, go_exits, gc_starts, gc_ends;
+	uint64_t stack_grows, newobject_goids, deepest_newobject_stack;
 	bool end, truncated, damaged;
 	unsigned end_reason;
 	int64_t end_status;
@@ -56,6 +58,14 @@ static struct summary *summarize(const char *path)
 	while ((rc = esc_reader_next(r, &ev)) > 0) {
 		switch (ev.type) {
 		case ESC_EV_ALLOC:
+			if (ev.u.alloc.fn == ESC_FN_NEWOBJECT && ev.u.alloc.size < MAX_SIZE) {
+				uint32_t depth = 0;
+				s->newobjects[ev.u.alloc.size]++;
+				s->newobject_goids |= ev.goid < 64 ? UINT64_C(1) << ev.goid : 0;
+				esc_reader_stack(r, ev.u.alloc.stack, &depth, NULL);
+				if (depth > s->deepest_newobject_stack)
+					s->deepest_newobject_stack = depth;
+			}
 			if (ev.u.alloc.fn < ESC_FN_ALLOC_COUNT && ev.u.alloc.size < MAX_SIZE)
 				s->allocs[ev.u.alloc.fn][ev.u.alloc.size]++;
 			if (ev.u.alloc.size >= 200 && ev.u.alloc.size < 208 && ev.thread < 64)
@@ -65,6 +75,22 @@ static struct summary *summarize(const char *path)
 			s->frees++;
 			s->frees_unknown += ev.u.free.block.kind == ESC_REF_UNKNOWN;
 			s->frees_live += ev.u.free.block.live;
+			s->sweeps += ev.u.free.fn == ESC_FN_SWEEP;
+			break;
+		case ESC_EV_GO_CREATE:
+			s->go_creates++;
+			break;
+		case ESC_EV_GO_EXIT:
+			s->go_exits++;
+			break;
+		case ESC_EV_GC_START:
+			s->gc_starts++;
+			break;
+		case ESC_EV_GC_END:
+			s->gc_ends++;
+			break;
+		case ESC_EV_STACK_GROW:
+			s->stack_grows++;
 			break;
 		case ESC_EV_LOST:
 			s->lost += ev.u.lost.count;
@@ -136,15 +162,24 @@ static void trace_path(char *buf, size_t len, const char *name)
 	FORMAT(buf, len, "%s/%s", tmpdir, name);
 }
 
-/* escapade record -o TMP/NAME -- tests/tracer/PROG */
-static int record(const char *name, const char *prog)
+/* escapade record [OPTION] -o TMP/NAME -- tests/tracer/PROG */
+static int record_with(const char *option, const char *name, const char *prog)
 {
 	char trace[PATH_MAX], path[PATH_MAX];
 
 	trace_path(trace, sizeof trace, name);
 	prog_path(path, sizeof path, prog);
-	char *argv[] = {escapade, "record", "-o", trace, "--", path, NULL};
+	char *argv[] = {escapade, "record", "-o", trace, "--", path, NULL, NULL};
+	if (option != NULL) { /* escapade record OPTION -o ... */
+		memmove(argv + 3, argv + 2, 5 * sizeof *argv);
+		argv[2] = (char *)option;
+	}
 	return run_argv(argv, NULL, NULL);
+}
+
+static int record(const char *name, const char *prog)
+{
+	return record_with(NULL, name, prog);
 }
 
 static int setup(void **state)
@@ -163,18 +198,17 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static void test_allfns(void **state)
+static void check_allfns(const char *option)
 {
 	char trace[PATH_MAX];
-	(void)state;
 
-	assert_int_equal(record("allfns.trace", "prog_allfns"), 0);
+	assert_int_equal(record_with(option, "allfns.trace", "prog_allfns"), 0);
 	trace_path(trace, sizeof trace, "allfns.trace");
 	struct summary *s = summarize(trace);
 	static const unsigned fns[] = {
-		ESC_FN_MALLOC,         ESC_FN_CALLOC,   ESC_FN_REALLOC, ESC_FN_REALLOCARRAY,
-		ESC_FN_POSIX_MEMALIGN, ESC_FN_ALIGNED_ALLOC, ESC_FN_MEMALIGN, ESC_FN_VALLOC,
-		ESC_FN_PVALLOC,
+	        ESC_FN_MALLOC,       ESC_FN_CALLOC,         ESC_FN_REALLOC,
+	        ESC_FN_REALLOCARRAY, ESC_FN_POSIX_MEMALIGN, ESC_FN_ALIGNED_ALLOC,
+	        ESC_FN_MEMALIGN,     ESC_FN_VALLOC,         ESC_FN_PVALLOC,
 	};
 	for (unsigned i = 0; i < 9; i++) {
 		assert_int_equal(s->allocs[fns[i]][1001 + i], 1);
@@ -187,6 +221,20 @@ static void test_allfns(void **state)
 	assert_true(s->end && !s->truncated && !s->damaged);
 	assert_int_equal(s->end_reason, ESC_END_EXIT);
 	free(s);
+}
+
+static void test_allfns(void **state)
+{
+	(void)state;
+	check_allfns(NULL);
+}
+
+/* The same through a compact (deflated) trace, and with --cost. */
+static void test_allfns_compress_cost(void **state)
+{
+	(void)state;
+	check_allfns("--compress");
+	check_allfns("--cost");
 }
 
 static void test_threads(void **state)
@@ -368,12 +416,13 @@ static void test_errors(void **state)
 	trace_path(marker, sizeof marker, "marker");
 	char *missing[] = {escapade, "record", "-o", trace, "--", "/nonexistent/prog", NULL};
 	assert_int_not_equal(run_argv(missing, NULL, NULL), 0);
-	char *unwritable[] = {escapade, "record", "-o", "/nonexistent/dir/x.trace",
-	                      "--", "/usr/bin/touch", marker, NULL};
+	char *unwritable[] = {escapade, "record",         "-o",   "/nonexistent/dir/x.trace",
+	                      "--",     "/usr/bin/touch", marker, NULL};
 	assert_int_not_equal(run_argv(unwritable, NULL, NULL), 0);
 	assert_int_not_equal(stat(marker, &st), 0); /* it never ran */
 	if (stat("/sbin/ldconfig", &st) == 0) {     /* static on Debian */
-		char *stat_prog[] = {escapade, "record", "-o", trace, "--", "/sbin/ldconfig", "-p", NULL};
+		char *stat_prog[] = {escapade, "record",         "-o", trace,
+		                     "--",     "/sbin/ldconfig", "-p", NULL};
 		assert_int_not_equal(run_argv(stat_prog, NULL, NULL), 0);
 	}
 	char *noprog[] = {escapade, "record", NULL};
@@ -409,8 +458,34 @@ static void test_status_and_unwind(void **state)
 	struct summary *s = summarize(trace);
 	assert_true(s->end && !s->damaged);
 	free(s);
-	char *term[] = {escapade, "record", "-o", trace, "--", "/bin/sh", "-c", "kill -TERM $$", NULL};
+	char *term[] = {escapade, "record",        "-o", trace, "--", "/bin/sh",
+	                "-c",     "kill -TERM $$", NULL};
 	assert_int_equal(run_argv(term, NULL, NULL), 128 + SIGTERM);
+}
+
+/* gort's probes: newobjects with their goroutines and full stacks (the
+ * walk crosses stack segments), the sweeper's frees, goroutines, the GC. */
+static void test_gort(void **state)
+{
+	char trace[PATH_MAX];
+	(void)state;
+
+	assert_int_equal(record("gort.trace", "prog_gort"), 0);
+	trace_path(trace, sizeof trace, "gort.trace");
+	struct summary *s = summarize(trace);
+	assert_int_equal(s->newobjects[48], 1000);
+	assert_int_equal(s->newobjects[80], 400);
+	assert_int_equal(s->newobject_goids, 0x3e); /* goroutines 1..5 */
+	assert_true(s->deepest_newobject_stack >= 4);
+	assert_true(s->sweeps >= 1000); /* the dropped objects, once collected */
+	assert_int_equal(s->go_creates, 5);
+	assert_true(s->go_exits >= 4);
+	assert_int_equal(s->gc_starts, 1);
+	assert_int_equal(s->gc_ends, 1);
+	assert_true(s->stack_grows > 0);
+	assert_int_equal(s->lost, 0);
+	assert_true(s->end && !s->truncated && !s->damaged);
+	free(s);
 }
 
 int main(void)
@@ -421,16 +496,18 @@ int main(void)
 	            sizeof escapade)
 		return 1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_allfns, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fork_exec, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_follow, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_segv_handler, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_abort, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_signal_in_hook, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_status_and_unwind, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_allfns, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_allfns_compress_cost, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_fork_exec, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_no_follow, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_segv_handler, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_abort, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_signal_in_hook, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_status_and_unwind, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_gort, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
