@@ -27,7 +27,7 @@ expect_error 2 'unknown format' "$corpus/valid-raw" --format xml
 expect_error 2 -- '--top' "$corpus/valid-raw" --top -3
 expect_error 1 'No such file' "$scratch/missing.trace"
 expect_error 1 'escapade report' "$corpus/mutated-not-a-trace"
-expect_error 1 'unknown record tag' "$corpus/mutated-unknown-tag"
+expect_error 1 'chunk at offset' "$corpus/mutated-unknown-tag"
 chmod 000 "$scratch/out" 2>/dev/null
 if [ "$(id -u)" != 0 ]; then
 	expect_error 1 'ermission' "$scratch/out"

@@ -221,7 +221,7 @@ def main(out):
     strlen.raw(0x01, uv(0), uv(0), uv(1 << 40))
     write(os.path.join(out, "mutated-string-length"), file_header(0) + strlen.encode(4096))
     tag = Chunk(1)
-    tag.raw(0x7F)
+    tag.raw(0x0E)  # the first tag after END
     write(os.path.join(out, "mutated-unknown-tag"), file_header(0) + tag.encode(4096))
     bomb = Chunk(1)
     bomb.body += bytes(1 << 20)  # inflates past chunk_size
