@@ -228,15 +228,15 @@ void record_free(struct tstate *t, unsigned fn, uintptr_t addr, uint64_t ticks, 
 
 /* ---- the allocating hooks ---------------------------------------------------- */
 
-/* The body shared by the hooks that make a fresh block: call `expr` (which
- * yields the block) between two clock reads, then record. */
-#define ALLOC_HOOK(fn, size, expr, fallback)                                                       \
+/* realloc, reallocarray and rallocx: the old block leaves the table before
+ * the call (see the top); a failed call puts it back. */
+#define RESIZE_HOOK(fn, old, size, expr)                                                           \
 	do {                                                                                       \
-		if (unlikely(!ready()))                                                            \
-			return (fallback);                                                         \
 		struct tstate *t = enter();                                                        \
 		if (t == NULL)                                                                     \
 			return (expr);                                                             \
+		struct block_info b_;                                                              \
+		bool found_ = (old) != NULL && blocks_remove((uintptr_t)(old), &b_);               \
 		uint64_t t0 = esc_ticks();                                                         \
 		void *p_ = (expr);                                                                 \
 		uint64_t cost_ = timed() ? esc_ticks() - t0 : 0;                                   \
@@ -244,10 +244,25 @@ void record_free(struct tstate *t, unsigned fn, uintptr_t addr, uint64_t ticks, 
 		if (p_ != NULL)                                                                    \
 			record_alloc(t, ESC_REC_ALLOC | (fn), (uintptr_t)p_, (size), t0, cost_,    \
 			             __builtin_frame_address(0),                                   \
-			             (uintptr_t)__builtin_return_address(0), NULL, false, NULL,    \
-			             false);                                                       \
+			             (uintptr_t)__builtin_return_address(0), NULL, found_,         \
+			             (old) != NULL ? &b_ : NULL, p_ == (old));                     \
+		else if ((old) != NULL && (size) == 0)                                             \
+			write_free(t, ESC_FN_FREE, found_, &b_, t0,                                \
+			           (uintptr_t)__builtin_frame_address(0));                         \
+		else if (found_)                                                                   \
+			blocks_insert((uintptr_t)(old), &b_);                                      \
 		leave_with(t, e_);                                                                 \
 		return p_;                                                                         \
+	} while (0)
+
+/* The hooks that make a fresh block are resizes of nothing (RESIZE_HOOK,
+ * below, with no old block); before the real allocator is known, they are
+ * served by `fallback`. */
+#define ALLOC_HOOK(fn, size, expr, fallback)                                                       \
+	do {                                                                                       \
+		if (unlikely(!ready()))                                                            \
+			return (fallback);                                                         \
+		RESIZE_HOOK(fn, (void *)NULL, size, expr);                                         \
 	} while (0)
 
 EXPORT NOINLINE void *malloc(size_t n)
@@ -310,33 +325,6 @@ EXPORT NOINLINE int posix_memalign(void **out, size_t align, size_t n)
 }
 
 /* ---- resizing ------------------------------------------------------------------ */
-
-/* realloc, reallocarray and rallocx: the old block leaves the table before
- * the call (see the top); a failed call puts it back. */
-#define RESIZE_HOOK(fn, old, size, expr)                                                           \
-	do {                                                                                       \
-		struct tstate *t = enter();                                                        \
-		if (t == NULL)                                                                     \
-			return (expr);                                                             \
-		struct block_info b_;                                                              \
-		bool found_ = (old) != NULL && blocks_remove((uintptr_t)(old), &b_);               \
-		uint64_t t0 = esc_ticks();                                                         \
-		void *p_ = (expr);                                                                 \
-		uint64_t cost_ = timed() ? esc_ticks() - t0 : 0;                                   \
-		int e_ = errno;                                                                    \
-		if (p_ != NULL)                                                                    \
-			record_alloc(t, ESC_REC_ALLOC | (fn), (uintptr_t)p_, (size), t0, cost_,    \
-			             __builtin_frame_address(0),                                   \
-			             (uintptr_t)__builtin_return_address(0), NULL, found_,         \
-			             (old) != NULL ? &b_ : NULL, p_ == (old));                     \
-		else if ((old) != NULL && (size) == 0)                                             \
-			write_free(t, ESC_FN_FREE, found_, &b_, t0,                                \
-			           (uintptr_t)__builtin_frame_address(0));                         \
-		else if (found_)                                                                   \
-			blocks_insert((uintptr_t)(old), &b_);                                      \
-		leave_with(t, e_);                                                                 \
-		return p_;                                                                         \
-	} while (0)
 
 static void *boot_realloc(void *p, size_t n)
 {
