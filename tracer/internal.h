@@ -188,6 +188,7 @@ struct frame_id {
 HIDDEN uint32_t stack_capture(struct tstate *t, void *fp, uintptr_t ra0, struct frame_id *id);
 /* Intern a given list of PCs (e.g. one caller PC). */
 HIDDEN uint32_t stack_intern(struct tstate *t, const uint64_t *pcs, unsigned n, bool truncated);
+HIDDEN void stacks_init(void);
 HIDDEN void stacks_thread_init(struct tstate *t);
 HIDDEN void stacks_reset(struct tstate *t); /* forget all ids (fork child) */
 

@@ -293,6 +293,7 @@ __attribute__((constructor)) static void escapade_init(void)
 {
 	hooks_resolve();
 	read_options();
+	stacks_init();
 	bool root = env_flag("ESCAPADE_ROOT");
 	if (root)
 		unsetenv("ESCAPADE_ROOT");

@@ -82,6 +82,13 @@ static bool table_grow(struct stack_table *st)
 	return true;
 }
 
+/* libunwind's default global cache takes a lock with every signal blocked
+ * (two sigprocmask calls per step); a per-thread cache needs neither. */
+void stacks_init(void)
+{
+	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+}
+
 void stacks_thread_init(struct tstate *t)
 {
 	t->stacks = arena_alloc(sizeof *t->stacks);
