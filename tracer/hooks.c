@@ -36,6 +36,11 @@ static void *(*real_calloc)(size_t, size_t);
 static void *(*real_realloc)(void *, size_t);
 static int (*real_posix_memalign)(void **, size_t, size_t);
 static void *(*real_aligned_alloc)(size_t, size_t);
+
+void *hooks_real_aligned_alloc(size_t align, size_t n)
+{
+	return real_aligned_alloc != NULL ? real_aligned_alloc(align, n) : NULL;
+}
 static void *(*real_memalign)(size_t, size_t);
 static void *(*real_valloc)(size_t);
 static void *(*real_pvalloc)(size_t);

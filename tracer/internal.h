@@ -5,7 +5,8 @@
  * trace file and the per-thread chunks), stacks.c (stack capture and
  * interning), modules.c (the module map), maps.c (/proc/self/maps), blocks.c (live blocks: address
  * to allocation), hooks.c (the malloc family), preload.c (start-up, options,
- * threads, fork/exec/exit), gort.c (gort's probes).
+ * threads, fork/exec/exit), gort.c (gort's probes), cxx.c (C++ new and
+ * delete).
  *
  * Rules every file keeps: never call malloc and friends (the arena serves
  * all memory); never take a lock on the hot path except a block-table
@@ -254,6 +255,7 @@ HIDDEN void record_free(struct tstate *t, unsigned fn, uintptr_t addr, uint64_t 
                         uintptr_t sp);
 HIDDEN extern void *(*real_malloc)(size_t);
 HIDDEN extern void (*real_free)(void *);
+HIDDEN void *hooks_real_aligned_alloc(size_t align, size_t n);
 
 /* ---- gort.c ---------------------------------------------------------------- */
 
