@@ -55,14 +55,12 @@ static inline void *cxx_alloc(size_t n, size_t align)
 		void *p_ = real_malloc != NULL ? cxx_alloc((n), (align)) : NULL;                   \
 		uint64_t cost_ = esc_opt.cost ? esc_ticks() - t0 : 0;                              \
 		if (t != NULL) {                                                                   \
-			int e_ = errno;                                                            \
 			if (p_ != NULL)                                                            \
 				record_alloc(t, ESC_REC_ALLOC | (fn), (uintptr_t)p_, (n), t0,      \
 				             cost_, __builtin_frame_address(0),                    \
 				             (uintptr_t)__builtin_return_address(0), NULL, false,  \
 				             NULL, false);                                         \
 			leave(t);                                                                  \
-			errno = e_;                                                                \
 		}                                                                                  \
 		if (p_ == NULL && (name) != NULL)                                                  \
 			p_ = cxx_fallback((name), (n), (align));                                   \
@@ -75,11 +73,9 @@ static inline void *cxx_alloc(size_t n, size_t align)
 			return;                                                                    \
 		struct tstate *t = enter();                                                        \
 		if (t != NULL) {                                                                   \
-			int e_ = errno;                                                            \
 			record_free(t, (fn), (uintptr_t)(p), esc_ticks(),                          \
 			            (uintptr_t)__builtin_frame_address(0));                        \
 			leave(t);                                                                  \
-			errno = e_;                                                                \
 		}                                                                                  \
 		if (real_free != NULL)                                                             \
 			real_free(p);                                                              \

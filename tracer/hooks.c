@@ -16,8 +16,10 @@
  * round: the block leaves the table *before* the real free, or another
  * thread could be handed the address and enter it first.
  *
- * errno is preserved across the tracer's own work, so the program sees the
- * allocator's errno and nothing else.
+ * errno: the program must see the allocator's errno and nothing else.  The
+ * hot path makes no system call, so the hooks leave errno alone; the rare
+ * paths that do (claiming a chunk, a new thread, libunwind, reading
+ * /proc/self/maps) save and restore it themselves.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -115,13 +117,6 @@ static inline bool ready(void)
 }
 
 /* ---- entering and leaving ---------------------------------------------------- */
-
-/* Leave, handing the program the allocator's errno, not the tracer's. */
-static inline void leave_with(struct tstate *t, int saved_errno)
-{
-	leave(t);
-	errno = saved_errno;
-}
 
 static inline bool timed(void)
 {
@@ -245,7 +240,6 @@ void record_free(struct tstate *t, unsigned fn, uintptr_t addr, uint64_t ticks, 
 		uint64_t t0 = esc_ticks();                                                         \
 		void *p_ = (expr);                                                                 \
 		uint64_t cost_ = timed() ? esc_ticks() - t0 : 0;                                   \
-		int e_ = errno;                                                                    \
 		if (p_ != NULL)                                                                    \
 			record_alloc(t, ESC_REC_ALLOC | (fn), (uintptr_t)p_, (size), t0, cost_,    \
 			             __builtin_frame_address(0),                                   \
@@ -256,7 +250,7 @@ void record_free(struct tstate *t, unsigned fn, uintptr_t addr, uint64_t ticks, 
 			           (uintptr_t)__builtin_frame_address(0));                         \
 		else if (found_)                                                                   \
 			blocks_insert((uintptr_t)(old), &b_);                                      \
-		leave_with(t, e_);                                                                 \
+		leave(t);                                                                          \
 		return p_;                                                                         \
 	} while (0)
 
@@ -320,12 +314,11 @@ EXPORT NOINLINE int posix_memalign(void **out, size_t align, size_t n)
 	uint64_t t0 = esc_ticks();
 	int rc = real_posix_memalign(out, align, n);
 	uint64_t cost = timed() ? esc_ticks() - t0 : 0;
-	int e = errno;
 	if (rc == 0)
 		record_alloc(t, ESC_REC_ALLOC | ESC_FN_POSIX_MEMALIGN, (uintptr_t)*out, n, t0, cost,
 		             __builtin_frame_address(0), (uintptr_t)__builtin_return_address(0),
 		             NULL, false, NULL, false);
-	leave_with(t, e);
+	leave(t);
 	return rc;
 }
 
@@ -381,11 +374,10 @@ EXPORT NOINLINE size_t xallocx(void *p, size_t n, size_t extra, int flags)
 	uint64_t t0 = esc_ticks();
 	size_t r = real_xallocx(p, n, extra, flags);
 	uint64_t cost = timed() ? esc_ticks() - t0 : 0;
-	int e = errno;
 	record_alloc(t, ESC_REC_ALLOC | ESC_FN_XALLOCX, (uintptr_t)p, r, t0, cost,
 	             __builtin_frame_address(0), (uintptr_t)__builtin_return_address(0), NULL,
 	             found, &b, true);
-	leave_with(t, e);
+	leave(t);
 	return r;
 }
 
@@ -397,11 +389,10 @@ EXPORT NOINLINE size_t xallocx(void *p, size_t n, size_t extra, int flags)
 			return;                                                                    \
 		struct tstate *t = enter();                                                        \
 		if (t != NULL) {                                                                   \
-			int e_ = errno;                                                            \
 			uint64_t t0 = esc_ticks();                                                 \
 			record_free(t, (fn), (uintptr_t)(p), t0,                                   \
 			            (uintptr_t)__builtin_frame_address(0));                        \
-			leave_with(t, e_);                                                         \
+			leave(t);                                                                  \
 		}                                                                                  \
 		expr;                                                                              \
 	} while (0)

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <errno.h>
 #include <x86intrin.h>
 
 #include "format.h"
@@ -45,6 +46,14 @@ HIDDEN extern struct esc_options esc_opt;
 /* 0 before start-up, 1 recording, 2 finished (hooks only forward). */
 HIDDEN extern volatile int esc_state;
 enum { ESC_OFF, ESC_ON, ESC_DONE };
+
+/* Keep errno across a slow path that makes system calls. */
+#define KEEP_ERRNO(stmt)                                                                           \
+	do {                                                                                       \
+		int saved_errno_ = errno;                                                          \
+		stmt;                                                                              \
+		errno = saved_errno_;                                                              \
+	} while (0)
 
 /* ---- arena.c: the tracer's own memory ----------------------------------- */
 

@@ -270,6 +270,6 @@ uint32_t stack_capture(struct tstate *t, void *fp, uintptr_t ra0, struct frame_i
 	if (esc_opt.unwind != UNWIND_DWARF && modules_pc_has_fp(t, ra0, &known))
 		n = walk_fp(t, fp, ra0, id, &truncated);
 	else
-		n = walk_unwind(t, ra0, id, &truncated);
+		KEEP_ERRNO(n = walk_unwind(t, ra0, id, &truncated));
 	return stack_intern(t, t->pcs, n, truncated);
 }

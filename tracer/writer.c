@@ -181,7 +181,10 @@ uint8_t *writer_reserve(struct tstate *t, size_t need)
 	if (unlikely(map == NULL))
 		return NULL;
 	if (unlikely(t->chunk == NULL || (size_t)(t->limit - t->pos) < need)) {
-		if (need > ESC_CHUNK_SIZE - ESC_CHUNK_HEADER_SIZE || !claim_chunk(t))
+		bool ok = false;
+		if (need <= ESC_CHUNK_SIZE - ESC_CHUNK_HEADER_SIZE)
+			KEEP_ERRNO(ok = claim_chunk(t));
+		if (!ok)
 			return NULL;
 	}
 	return t->pos;
