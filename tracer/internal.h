@@ -149,8 +149,15 @@ static inline void leave(struct tstate *t)
 /* ---- writer.c: the trace file -------------------------------------------- */
 
 HIDDEN int writer_open(const char *path, char *err, size_t errlen);
-/* Make room for a record of up to `need` bytes; NULL when tracing stopped. */
-HIDDEN uint8_t *writer_reserve(struct tstate *t, size_t need);
+/* Make room for a record of up to `need` bytes; NULL when tracing stopped.
+ * The chunk has room nearly always: that check is inline. */
+HIDDEN uint8_t *writer_reserve_slow(struct tstate *t, size_t need);
+static inline uint8_t *writer_reserve(struct tstate *t, size_t need)
+{
+	if (likely(t->chunk != NULL && (size_t)(t->limit - t->pos) >= need))
+		return t->pos;
+	return writer_reserve_slow(t, need);
+}
 /* Publish the bytes up to `end` as committed records. */
 static inline void writer_commit(struct tstate *t, uint8_t *end)
 {
