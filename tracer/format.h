@@ -95,6 +95,8 @@ enum esc_alloc_fn {
 	ESC_FN_MALLOCX,
 	ESC_FN_RALLOCX,
 	ESC_FN_XALLOCX,
+	ESC_FN_NEW,       /* C++ operator new (every variant but the array ones) */
+	ESC_FN_NEW_ARRAY, /* C++ operator new[] */
 	ESC_FN_ALLOC_COUNT
 };
 
@@ -103,7 +105,9 @@ enum esc_free_fn {
 	ESC_FN_FREE,
 	ESC_FN_DALLOCX,
 	ESC_FN_SDALLOCX,
-	ESC_FN_SWEEP, /* gort's sweeper */
+	ESC_FN_SWEEP,        /* gort's sweeper */
+	ESC_FN_DELETE,       /* C++ operator delete */
+	ESC_FN_DELETE_ARRAY, /* C++ operator delete[] */
 	ESC_FN_FREE_COUNT
 };
 
@@ -239,16 +243,17 @@ static inline int esc_get_svarint(const uint8_t **pp, const uint8_t *end, int64_
 static inline const char *esc_alloc_fn_name(unsigned fn)
 {
 	static const char *const names[ESC_FN_ALLOC_COUNT] = {
-	        "malloc",   "calloc", "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
-	        "memalign", "valloc", "pvalloc", "mallocx",      "rallocx",        "xallocx",
+	        "malloc",        "calloc",   "realloc", "reallocarray", "posix_memalign",
+	        "aligned_alloc", "memalign", "valloc",  "pvalloc",      "mallocx",
+	        "rallocx",       "xallocx",  "new",     "new[]",
 	};
 	return fn < ESC_FN_ALLOC_COUNT ? names[fn] : "?";
 }
 
 static inline const char *esc_free_fn_name(unsigned fn)
 {
-	static const char *const names[ESC_FN_FREE_COUNT] = {"free", "dallocx", "sdallocx",
-	                                                     "sweep"};
+	static const char *const names[ESC_FN_FREE_COUNT] = {"free",  "dallocx", "sdallocx",
+	                                                     "sweep", "delete",  "delete[]"};
 	return fn < ESC_FN_FREE_COUNT ? names[fn] : "?";
 }
 

@@ -16,8 +16,10 @@
  * round: the block leaves the table *before* the real free, or another
  * thread could be handed the address and enter it first.
  *
- * errno is preserved across the tracer's own work, so the program sees the
- * allocator's errno and nothing else.
+ * errno: the program must see the allocator's errno and nothing else.  The
+ * hot path makes no system call, so the hooks leave errno alone; the rare
+ * paths that do (claiming a chunk, a new thread, libunwind, reading
+ * /proc/self/maps) save and restore it themselves.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -36,6 +38,11 @@ static void *(*real_calloc)(size_t, size_t);
 static void *(*real_realloc)(void *, size_t);
 static int (*real_posix_memalign)(void **, size_t, size_t);
 static void *(*real_aligned_alloc)(size_t, size_t);
+
+void *hooks_real_aligned_alloc(size_t align, size_t n)
+{
+	return real_aligned_alloc != NULL ? real_aligned_alloc(align, n) : NULL;
+}
 static void *(*real_memalign)(size_t, size_t);
 static void *(*real_valloc)(size_t);
 static void *(*real_pvalloc)(size_t);
@@ -110,13 +117,6 @@ static inline bool ready(void)
 }
 
 /* ---- entering and leaving ---------------------------------------------------- */
-
-/* Leave, handing the program the allocator's errno, not the tracer's. */
-static inline void leave_with(struct tstate *t, int saved_errno)
-{
-	leave(t);
-	errno = saved_errno;
-}
 
 static inline bool timed(void)
 {
@@ -228,26 +228,40 @@ void record_free(struct tstate *t, unsigned fn, uintptr_t addr, uint64_t ticks, 
 
 /* ---- the allocating hooks ---------------------------------------------------- */
 
-/* The body shared by the hooks that make a fresh block: call `expr` (which
- * yields the block) between two clock reads, then record. */
+/* realloc, reallocarray and rallocx: the old block leaves the table before
+ * the call (see the top); a failed call puts it back. */
+#define RESIZE_HOOK(fn, old, size, expr)                                                           \
+	do {                                                                                       \
+		struct tstate *t = enter();                                                        \
+		if (t == NULL)                                                                     \
+			return (expr);                                                             \
+		struct block_info b_;                                                              \
+		bool found_ = (old) != NULL && blocks_remove((uintptr_t)(old), &b_);               \
+		uint64_t t0 = esc_ticks();                                                         \
+		void *p_ = (expr);                                                                 \
+		uint64_t cost_ = timed() ? esc_ticks() - t0 : 0;                                   \
+		if (p_ != NULL)                                                                    \
+			record_alloc(t, ESC_REC_ALLOC | (fn), (uintptr_t)p_, (size), t0, cost_,    \
+			             __builtin_frame_address(0),                                   \
+			             (uintptr_t)__builtin_return_address(0), NULL, found_,         \
+			             (old) != NULL ? &b_ : NULL, p_ == (old));                     \
+		else if ((old) != NULL && (size) == 0)                                             \
+			write_free(t, ESC_FN_FREE, found_, &b_, t0,                                \
+			           (uintptr_t)__builtin_frame_address(0));                         \
+		else if (found_)                                                                   \
+			blocks_insert((uintptr_t)(old), &b_);                                      \
+		leave(t);                                                                          \
+		return p_;                                                                         \
+	} while (0)
+
+/* The hooks that make a fresh block are resizes of nothing (RESIZE_HOOK,
+ * below, with no old block); before the real allocator is known, they are
+ * served by `fallback`. */
 #define ALLOC_HOOK(fn, size, expr, fallback)                                                       \
 	do {                                                                                       \
 		if (unlikely(!ready()))                                                            \
 			return (fallback);                                                         \
-		struct tstate *t = enter();                                                        \
-		if (t == NULL)                                                                     \
-			return (expr);                                                             \
-		uint64_t t0 = esc_ticks();                                                         \
-		void *p_ = (expr);                                                                 \
-		uint64_t cost_ = timed() ? esc_ticks() - t0 : 0;                                   \
-		int e_ = errno;                                                                    \
-		if (p_ != NULL)                                                                    \
-			record_alloc(t, ESC_REC_ALLOC | (fn), (uintptr_t)p_, (size), t0, cost_,    \
-			             __builtin_frame_address(0),                                   \
-			             (uintptr_t)__builtin_return_address(0), NULL, false, NULL,    \
-			             false);                                                       \
-		leave_with(t, e_);                                                                 \
-		return p_;                                                                         \
+		RESIZE_HOOK(fn, (void *)NULL, size, expr);                                         \
 	} while (0)
 
 EXPORT NOINLINE void *malloc(size_t n)
@@ -300,43 +314,15 @@ EXPORT NOINLINE int posix_memalign(void **out, size_t align, size_t n)
 	uint64_t t0 = esc_ticks();
 	int rc = real_posix_memalign(out, align, n);
 	uint64_t cost = timed() ? esc_ticks() - t0 : 0;
-	int e = errno;
 	if (rc == 0)
 		record_alloc(t, ESC_REC_ALLOC | ESC_FN_POSIX_MEMALIGN, (uintptr_t)*out, n, t0, cost,
 		             __builtin_frame_address(0), (uintptr_t)__builtin_return_address(0),
 		             NULL, false, NULL, false);
-	leave_with(t, e);
+	leave(t);
 	return rc;
 }
 
 /* ---- resizing ------------------------------------------------------------------ */
-
-/* realloc, reallocarray and rallocx: the old block leaves the table before
- * the call (see the top); a failed call puts it back. */
-#define RESIZE_HOOK(fn, old, size, expr)                                                           \
-	do {                                                                                       \
-		struct tstate *t = enter();                                                        \
-		if (t == NULL)                                                                     \
-			return (expr);                                                             \
-		struct block_info b_;                                                              \
-		bool found_ = (old) != NULL && blocks_remove((uintptr_t)(old), &b_);               \
-		uint64_t t0 = esc_ticks();                                                         \
-		void *p_ = (expr);                                                                 \
-		uint64_t cost_ = timed() ? esc_ticks() - t0 : 0;                                   \
-		int e_ = errno;                                                                    \
-		if (p_ != NULL)                                                                    \
-			record_alloc(t, ESC_REC_ALLOC | (fn), (uintptr_t)p_, (size), t0, cost_,    \
-			             __builtin_frame_address(0),                                   \
-			             (uintptr_t)__builtin_return_address(0), NULL, found_,         \
-			             (old) != NULL ? &b_ : NULL, p_ == (old));                     \
-		else if ((old) != NULL && (size) == 0)                                             \
-			write_free(t, ESC_FN_FREE, found_, &b_, t0,                                \
-			           (uintptr_t)__builtin_frame_address(0));                         \
-		else if (found_)                                                                   \
-			blocks_insert((uintptr_t)(old), &b_);                                      \
-		leave_with(t, e_);                                                                 \
-		return p_;                                                                         \
-	} while (0)
 
 static void *boot_realloc(void *p, size_t n)
 {
@@ -388,11 +374,10 @@ EXPORT NOINLINE size_t xallocx(void *p, size_t n, size_t extra, int flags)
 	uint64_t t0 = esc_ticks();
 	size_t r = real_xallocx(p, n, extra, flags);
 	uint64_t cost = timed() ? esc_ticks() - t0 : 0;
-	int e = errno;
 	record_alloc(t, ESC_REC_ALLOC | ESC_FN_XALLOCX, (uintptr_t)p, r, t0, cost,
 	             __builtin_frame_address(0), (uintptr_t)__builtin_return_address(0), NULL,
 	             found, &b, true);
-	leave_with(t, e);
+	leave(t);
 	return r;
 }
 
@@ -404,11 +389,10 @@ EXPORT NOINLINE size_t xallocx(void *p, size_t n, size_t extra, int flags)
 			return;                                                                    \
 		struct tstate *t = enter();                                                        \
 		if (t != NULL) {                                                                   \
-			int e_ = errno;                                                            \
 			uint64_t t0 = esc_ticks();                                                 \
 			record_free(t, (fn), (uintptr_t)(p), t0,                                   \
 			            (uintptr_t)__builtin_frame_address(0));                        \
-			leave_with(t, e_);                                                         \
+			leave(t);                                                                  \
 		}                                                                                  \
 		expr;                                                                              \
 	} while (0)

@@ -5,7 +5,8 @@
  * trace file and the per-thread chunks), stacks.c (stack capture and
  * interning), modules.c (the module map), maps.c (/proc/self/maps), blocks.c (live blocks: address
  * to allocation), hooks.c (the malloc family), preload.c (start-up, options,
- * threads, fork/exec/exit), gort.c (gort's probes).
+ * threads, fork/exec/exit), gort.c (gort's probes), cxx.c (C++ new and
+ * delete).
  *
  * Rules every file keeps: never call malloc and friends (the arena serves
  * all memory); never take a lock on the hot path except a block-table
@@ -19,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <errno.h>
 #include <x86intrin.h>
 
 #include "format.h"
@@ -44,6 +46,14 @@ HIDDEN extern struct esc_options esc_opt;
 /* 0 before start-up, 1 recording, 2 finished (hooks only forward). */
 HIDDEN extern volatile int esc_state;
 enum { ESC_OFF, ESC_ON, ESC_DONE };
+
+/* Keep errno across a slow path that makes system calls. */
+#define KEEP_ERRNO(stmt)                                                                           \
+	do {                                                                                       \
+		int saved_errno_ = errno;                                                          \
+		stmt;                                                                              \
+		errno = saved_errno_;                                                              \
+	} while (0)
 
 /* ---- arena.c: the tracer's own memory ----------------------------------- */
 
@@ -139,8 +149,15 @@ static inline void leave(struct tstate *t)
 /* ---- writer.c: the trace file -------------------------------------------- */
 
 HIDDEN int writer_open(const char *path, char *err, size_t errlen);
-/* Make room for a record of up to `need` bytes; NULL when tracing stopped. */
-HIDDEN uint8_t *writer_reserve(struct tstate *t, size_t need);
+/* Make room for a record of up to `need` bytes; NULL when tracing stopped.
+ * The chunk has room nearly always: that check is inline. */
+HIDDEN uint8_t *writer_reserve_slow(struct tstate *t, size_t need);
+static inline uint8_t *writer_reserve(struct tstate *t, size_t need)
+{
+	if (likely(t->chunk != NULL && (size_t)(t->limit - t->pos) >= need))
+		return t->pos;
+	return writer_reserve_slow(t, need);
+}
 /* Publish the bytes up to `end` as committed records. */
 static inline void writer_commit(struct tstate *t, uint8_t *end)
 {
@@ -188,6 +205,7 @@ struct frame_id {
 HIDDEN uint32_t stack_capture(struct tstate *t, void *fp, uintptr_t ra0, struct frame_id *id);
 /* Intern a given list of PCs (e.g. one caller PC). */
 HIDDEN uint32_t stack_intern(struct tstate *t, const uint64_t *pcs, unsigned n, bool truncated);
+HIDDEN void stacks_init(void);
 HIDDEN void stacks_thread_init(struct tstate *t);
 HIDDEN void stacks_reset(struct tstate *t); /* forget all ids (fork child) */
 
@@ -253,6 +271,7 @@ HIDDEN void record_free(struct tstate *t, unsigned fn, uintptr_t addr, uint64_t 
                         uintptr_t sp);
 HIDDEN extern void *(*real_malloc)(size_t);
 HIDDEN extern void (*real_free)(void *);
+HIDDEN void *hooks_real_aligned_alloc(size_t align, size_t n);
 
 /* ---- gort.c ---------------------------------------------------------------- */
 

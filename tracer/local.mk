@@ -20,6 +20,7 @@ tracer_libescapade_la_SOURCES = \
 	tracer/internal.h \
 	tracer/arena.c \
 	tracer/blocks.c \
+	tracer/cxx.c \
 	tracer/gort.c \
 	tracer/hooks.c \
 	tracer/maps.c \

@@ -140,7 +140,7 @@ bool maps_writable(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
 	last_refresh = now;
 	struct ranges *rs = arena_alloc(sizeof *rs);
 	if (rs != NULL) {
-		maps_foreach(add_rw, rs);
+		KEEP_ERRNO(maps_foreach(add_rw, rs));
 		__atomic_store_n(&current, rs, __ATOMIC_RELEASE);
 	}
 	spin_unlock(&refresh_spin);

@@ -122,7 +122,7 @@ struct tstate *tstate_get(void)
 	t->busy = 1;
 	esc_self = t;
 	stacks_thread_init(t);
-	thread_start(t);
+	KEEP_ERRNO(thread_start(t));
 	t->busy = 0;
 	return t;
 }
@@ -158,7 +158,7 @@ EXPORT void *dlopen(const char *file, int mode)
 		struct tstate *t = tstate_get();
 		if (t != NULL && !t->busy) {
 			t->busy = 1;
-			modules_scan(t);
+			KEEP_ERRNO(modules_scan(t));
 			t->busy = 0;
 		}
 	}
@@ -293,6 +293,7 @@ __attribute__((constructor)) static void escapade_init(void)
 {
 	hooks_resolve();
 	read_options();
+	stacks_init();
 	bool root = env_flag("ESCAPADE_ROOT");
 	if (root)
 		unsetenv("ESCAPADE_ROOT");

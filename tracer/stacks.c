@@ -82,6 +82,13 @@ static bool table_grow(struct stack_table *st)
 	return true;
 }
 
+/* libunwind's default global cache takes a lock with every signal blocked
+ * (two sigprocmask calls per step); a per-thread cache needs neither. */
+void stacks_init(void)
+{
+	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+}
+
 void stacks_thread_init(struct tstate *t)
 {
 	t->stacks = arena_alloc(sizeof *t->stacks);
@@ -263,6 +270,6 @@ uint32_t stack_capture(struct tstate *t, void *fp, uintptr_t ra0, struct frame_i
 	if (esc_opt.unwind != UNWIND_DWARF && modules_pc_has_fp(t, ra0, &known))
 		n = walk_fp(t, fp, ra0, id, &truncated);
 	else
-		n = walk_unwind(t, ra0, id, &truncated);
+		KEEP_ERRNO(n = walk_unwind(t, ra0, id, &truncated));
 	return stack_intern(t, t->pcs, n, truncated);
 }

@@ -176,15 +176,17 @@ static bool claim_chunk(struct tstate *t)
 	return true;
 }
 
-uint8_t *writer_reserve(struct tstate *t, size_t need)
+uint8_t *writer_reserve_slow(struct tstate *t, size_t need)
 {
-	if (unlikely(map == NULL))
+	bool ok = false;
+
+	if (map == NULL)
 		return NULL;
-	if (unlikely(t->chunk == NULL || (size_t)(t->limit - t->pos) < need)) {
-		if (need > ESC_CHUNK_SIZE - ESC_CHUNK_HEADER_SIZE || !claim_chunk(t))
-			return NULL;
-	}
-	return t->pos;
+	if (t->chunk != NULL && (size_t)(t->limit - t->pos) >= need)
+		return t->pos;
+	if (need <= ESC_CHUNK_SIZE - ESC_CHUNK_HEADER_SIZE)
+		KEEP_ERRNO(ok = claim_chunk(t));
+	return ok ? t->pos : NULL;
 }
 
 uint8_t *put_str(uint8_t *p, const char *s, size_t n)
