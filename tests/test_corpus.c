@@ -153,6 +153,21 @@ static void valid_raw_figures(void **state)
 	trace_unload(&t);
 }
 
+/* C++ operator new, new[] and delete, freed while their frame was live. */
+static void valid_cxx_figures(void **state)
+{
+	struct loaded_trace t;
+	assert_int_equal(replay("valid-cxx", &t), LOAD_OK);
+	const agg_totals *a = agg_totals_of(t.agg);
+	assert_int_equal(a->allocations, 2);
+	assert_int_equal(a->frees, 2);
+	assert_int_equal(a->bytes_allocated, 24 + 3001);
+	assert_int_equal(a->peak_bytes, 24 + 3001);
+	assert_int_equal(agg_nstacks(t.agg), 1);
+	assert_int_equal(agg_stack_at(t.agg, 0)->frame_local, 2);
+	trace_unload(&t);
+}
+
 int main(void)
 {
 	const char *top = getenv("top_srcdir");

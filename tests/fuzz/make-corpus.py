@@ -175,7 +175,16 @@ def main(out):
     odd.alloc(0, 42, 1, 0)
     odd.end(0)
     odd_names = file_header(F_CLEAN, exe=odd_path) + odd.encode(4096)
-    valid = {"valid-raw": raw, "valid-compact": compact, "valid-minimal": minimal,
+    # C++ operator new / new[] and delete (fn 12, 13 and 4).
+    cxx = Chunk(1)
+    cxx.stack(1, [0x401234, 0x401300])
+    n1 = cxx.alloc(12, 24, 1, 0x7FFFFFFFE000)
+    n2 = cxx.alloc(13, 3001, 1, 0x7FFFFFFFE000)
+    cxx.free(n2, fn=4, live=True)
+    cxx.free(n1, fn=4, live=True)
+    cxx.end(0)
+    cxx_trace = file_header(F_CLEAN) + cxx.encode(4096)
+    valid = {"valid-raw": raw, "valid-cxx": cxx_trace, "valid-compact": compact, "valid-minimal": minimal,
              "valid-unclaimed-slot": unclaimed, "valid-odd-names": odd_names}
     for name, data in valid.items():
         write(os.path.join(out, name), data)
