@@ -67,6 +67,7 @@ static long __attribute__((noinline)) many_args(int depth, long a, long b, long 
 	volatile char pad[700];
 
 	pad[0] = (char)depth;
+	pad[sizeof pad - 1] = 0; /* both ends: the whole frame stays */
 	if (depth == 0)
 		return a + b + c + d + e + f + g + h + pad[0];
 	return many_args(depth - 1, a, b, c, d, e, f, g + 1, h + 2);
@@ -89,6 +90,7 @@ static long __attribute__((noinline)) VA_SPLIT va_sum(int depth, int n, ...)
 	long s = 0;
 
 	pad[0] = 0;
+	pad[sizeof pad - 1] = 0; /* both ends: the whole frame stays */
 	va_start(ap, n);
 	for (int i = 0; i < n; i++)
 		s += va_arg(ap, long);
@@ -103,6 +105,7 @@ static double __attribute__((noinline)) float_args(int depth, double x, double y
 	volatile char pad[500];
 
 	pad[0] = 0;
+	pad[sizeof pad - 1] = 0; /* both ends: the whole frame stays */
 	if (depth == 0)
 		return x * y + pad[0];
 	return float_args(depth - 1, x + 1.0, y * 0.5) + 1.0;
@@ -182,6 +185,7 @@ static int cmp_int(const void *a, const void *b)
 	int x = *(const int *)a, y = *(const int *)b;
 
 	pad[0] = 0;
+	pad[sizeof pad - 1] = 0; /* both ends: the whole frame stays */
 	return (x > y) - (x < y) + pad[0];
 }
 
@@ -258,6 +262,7 @@ static int __attribute__((noinline)) descend(int segs, uintptr_t guard)
 
 	__asm__ volatile("movq %%fs:0x70, %0" : "=r"(now));
 	pad[0] = 1;
+	pad[sizeof pad - 1] = 0; /* both ends: the whole frame stays */
 	if (now != guard) {
 		segs++;
 		guard = now;
