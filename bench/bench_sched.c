@@ -110,6 +110,7 @@ static uint64_t __attribute__((noinline)) callee_touch(uint64_t x)
 
 	buf[0] = x;
 	buf[127] = x * 3;
+	__asm__ volatile("" : : "r"(buf) : "memory"); /* the whole array stays */
 	return buf[0] + buf[127];
 }
 
@@ -135,7 +136,7 @@ static uint64_t __attribute__((noinline)) two_segments(uint64_t x)
 	volatile uint64_t buf[375];
 
 	buf[0] = x;
-	buf[374] = x; /* both ends: the whole frame stays */
+	__asm__ volatile("" : : "r"(buf) : "memory"); /* the whole array stays */
 	return callee_touch(buf[0]) + buf[0];
 }
 
@@ -173,7 +174,7 @@ static uint64_t __attribute__((noinline)) at_boundary(struct call_bench *cb)
 	volatile char pad[64];
 
 	pad[0] = 0;
-	pad[sizeof pad - 1] = 0; /* both ends: the whole frame stays */
+	__asm__ volatile("" : : "r"(pad) : "memory"); /* the whole array stays in the frame */
 	if (stack_room() > 600)
 		return at_boundary(cb) + (uint64_t)pad[0];
 	return call_loop(cb);
@@ -185,7 +186,7 @@ static uint64_t __attribute__((noinline)) with_room(struct call_bench *cb)
 	volatile char big[40000];
 
 	big[0] = 0;
-	big[sizeof big - 1] = 0;
+	__asm__ volatile("" : : "r"(big) : "memory");
 	return call_loop(cb) + (uint64_t)big[0];
 }
 

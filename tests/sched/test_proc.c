@@ -241,6 +241,7 @@ static unsigned __attribute__((noinline)) deep(int kb)
 	volatile unsigned char buf[1000];
 
 	buf[0] = (unsigned char)kb;
+	__asm__ volatile("" : : "r"(buf) : "memory"); /* the whole array stays */
 	if (kb == 0)
 		return 0;
 	return deep(kb - 1) + buf[0];
@@ -304,7 +305,7 @@ static void __attribute__((noinline)) panicking_inner(int depth)
 	volatile char pad[800];
 
 	pad[0] = 1;
-	pad[sizeof pad - 1] = 0; /* both ends: the whole frame stays */
+	__asm__ volatile("" : : "r"(pad) : "memory"); /* the whole array stays in the frame */
 	if (depth == 0) {
 		if (pad[0] == 1) /* always: pad is volatile, so the compiler cannot tell */
 			gort_panic("boom %d", 42);
@@ -351,7 +352,7 @@ static unsigned long __attribute__((noinline)) forever(unsigned long n)
 	volatile char pad[4000];
 
 	pad[0] = (char)n;
-	pad[sizeof pad - 1] = 0; /* both ends: the whole frame stays */
+	__asm__ volatile("" : : "r"(pad) : "memory"); /* the whole array stays in the frame */
 	if (n == 0)
 		return 0;
 	return forever(n + 1) + (unsigned long)pad[0];
@@ -420,7 +421,7 @@ static void __attribute__((noinline)) hold_deep(struct holder *h, int depth)
 	void *held[HELD];
 
 	pad[0] = 0;
-	pad[sizeof pad - 1] = 0; /* both ends: the whole frame stays */
+	__asm__ volatile("" : : "r"(pad) : "memory"); /* the whole array stays in the frame */
 	if (depth > 0) {
 		hold_deep(h, depth - 1 + pad[0]);
 		return;

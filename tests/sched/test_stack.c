@@ -26,6 +26,7 @@ static unsigned long __attribute__((noinline)) recurse(int depth)
 
 	buf[0] = (unsigned char)depth;
 	buf[999] = (unsigned char)(depth >> 8);
+	__asm__ volatile("" : : "r"(buf) : "memory"); /* the whole array stays */
 	if (depth == 0)
 		return buf[0];
 	return recurse(depth - 1) + buf[0] + buf[999];
@@ -67,7 +68,7 @@ static long __attribute__((noinline)) many_args(int depth, long a, long b, long 
 	volatile char pad[700];
 
 	pad[0] = (char)depth;
-	pad[sizeof pad - 1] = 0; /* both ends: the whole frame stays */
+	__asm__ volatile("" : : "r"(pad) : "memory"); /* the whole array stays in the frame */
 	if (depth == 0)
 		return a + b + c + d + e + f + g + h + pad[0];
 	return many_args(depth - 1, a, b, c, d, e, f, g + 1, h + 2);
@@ -90,7 +91,7 @@ static long __attribute__((noinline)) VA_SPLIT va_sum(int depth, int n, ...)
 	long s = 0;
 
 	pad[0] = 0;
-	pad[sizeof pad - 1] = 0; /* both ends: the whole frame stays */
+	__asm__ volatile("" : : "r"(pad) : "memory"); /* the whole array stays in the frame */
 	va_start(ap, n);
 	for (int i = 0; i < n; i++)
 		s += va_arg(ap, long);
@@ -105,7 +106,7 @@ static double __attribute__((noinline)) float_args(int depth, double x, double y
 	volatile char pad[500];
 
 	pad[0] = 0;
-	pad[sizeof pad - 1] = 0; /* both ends: the whole frame stays */
+	__asm__ volatile("" : : "r"(pad) : "memory"); /* the whole array stays in the frame */
 	if (depth == 0)
 		return x * y + pad[0];
 	return float_args(depth - 1, x + 1.0, y * 0.5) + 1.0;
@@ -185,7 +186,7 @@ static int cmp_int(const void *a, const void *b)
 	int x = *(const int *)a, y = *(const int *)b;
 
 	pad[0] = 0;
-	pad[sizeof pad - 1] = 0; /* both ends: the whole frame stays */
+	__asm__ volatile("" : : "r"(pad) : "memory"); /* the whole array stays in the frame */
 	return (x > y) - (x < y) + pad[0];
 }
 
@@ -205,7 +206,7 @@ static void libc_main(void *arg)
 	int n = printf("printf from goroutine %d: %s %.3f\n", 1, "ok", 2.5);
 	ok[1] = n > 0;
 	memset(big, 'x', sizeof big - 1);
-	big[sizeof big - 1] = 0;
+	__asm__ volatile("" : : "r"(big) : "memory");
 	char *out = malloc(sizeof big + 64);
 	n = snprintf(out, sizeof big + 64, "%s|%d|%g", big, 42, 1.5);
 	ok[2] = n == (int)sizeof big - 1 + 7 && strcmp(out + sizeof big - 1, "|42|1.5") == 0;
@@ -262,7 +263,7 @@ static int __attribute__((noinline)) descend(int segs, uintptr_t guard)
 
 	__asm__ volatile("movq %%fs:0x70, %0" : "=r"(now));
 	pad[0] = 1;
-	pad[sizeof pad - 1] = 0; /* both ends: the whole frame stays */
+	__asm__ volatile("" : : "r"(pad) : "memory"); /* the whole array stays in the frame */
 	if (now != guard) {
 		segs++;
 		guard = now;
