@@ -282,31 +282,31 @@ static void bench_parked(bench_b *b)
 }
 
 static const bench_def benchmarks[] = {
-	{"GoCreate", bench_go_create, NULL, NULL, 0},
-	{"Gosched", bench_gosched, NULL, NULL, 0},
-	{"ChanRoundTrip", bench_chan_round_trip, NULL, NULL, 0},
-	{"Call/touch", bench_call_touch, NULL, NULL, 0},
-	{"Call/touch-boundary", bench_call_touch_boundary, NULL, NULL, 0},
-	{"Call/touch-2boundaries", bench_two_boundaries, NULL, NULL, 0},
-	{"Call/fill", bench_call_fill, NULL, NULL, 0},
-	{"Call/fill-boundary", bench_call_fill_boundary, NULL, NULL, 0},
-	{"Parked1M", bench_parked, NULL, NULL, 0},
+        {"GoCreate", bench_go_create, NULL, NULL, 0},
+        {"Gosched", bench_gosched, NULL, NULL, 0},
+        {"ChanRoundTrip", bench_chan_round_trip, NULL, NULL, 0},
+        {"Call/touch", bench_call_touch, NULL, NULL, 0},
+        {"Call/touch-boundary", bench_call_touch_boundary, NULL, NULL, 0},
+        {"Call/touch-2boundaries", bench_two_boundaries, NULL, NULL, 0},
+        {"Call/fill", bench_call_fill, NULL, NULL, 0},
+        {"Call/fill-boundary", bench_call_fill_boundary, NULL, NULL, 0},
+        {"Parked1M", bench_parked, NULL, NULL, 0},
 };
 
 static const bench_flag flags[] = {
-	{"parked", "goroutines parked by Parked1M (default 1000000)", &parked_count},
+        {"parked", "goroutines parked by Parked1M (default 1000000)", &parked_count},
 };
 
 int main(int argc, char **argv)
 {
 	bench_suite suite = {
-		.pkg = "escapade/bench/sched",
-		.benchmarks = benchmarks,
-		.count = sizeof benchmarks / sizeof benchmarks[0],
-		.meter = &bench_gort_meter,
-		.flags = flags,
-		.nflags = sizeof flags / sizeof flags[0],
-		.runner = gort_main,
+	        .pkg = "escapade/bench/sched",
+	        .benchmarks = benchmarks,
+	        .count = sizeof benchmarks / sizeof benchmarks[0],
+	        .meter = &bench_gort_meter,
+	        .flags = flags,
+	        .nflags = sizeof flags / sizeof flags[0],
+	        .runner = gort_main,
 	};
 	return bench_main(&suite, argc, argv);
 }

@@ -241,9 +241,9 @@ typedef struct stkseg {
 	uint8_t pad[6];
 } stkseg;
 
-#define STACK_MIN (1 << STACK_MIN_SHIFT)         /* the first segment */
+#define STACK_MIN      (1 << STACK_MIN_SHIFT)             /* the first segment */
 #define STACK_MAX_GROW (STACK_MIN << STACK_MAXGROW_CLASS) /* doubling stops here */
-#define STACK_LIMIT ((size_t)1000 * 1000 * 1000) /* Go's maxstacksize */
+#define STACK_LIMIT    ((size_t)1000 * 1000 * 1000)       /* Go's maxstacksize */
 
 /* What the context switch saves (the callee-saved registers live on the
  * goroutine's own stack, under sp). */
@@ -258,22 +258,22 @@ enum gstatus { G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_DEAD };
 struct gort_g {
 	gobuf sched;
 	struct m *m;
-	stkseg *stack0;     /* first segment, kept across reuse */
-	size_t stacksize;   /* bytes of all segments held (limit check) */
+	stkseg *stack0;   /* first segment, kept across reuse */
+	size_t stacksize; /* bytes of all segments held (limit check) */
 	uint64_t goid;
 	uint64_t parentid;  /* goid of the creator, 0 for main */
 	uintptr_t gopc;     /* pc of the gort_go call that created it */
 	void (*fn)(void *); /* entry function and argument */
 	void *arg;
-	struct gort_g *schedlink;  /* run queue, free list, wait queues */
-	const char *waitreason;    /* Go's wait reason while G_WAITING */
-	void *waiting;             /* the channel/mutex/... it waits on */
-	void *param;               /* set by whoever readies it */
-	int64_t timer_when;        /* gort_sleep deadline */
-	int32_t timer_idx;         /* index in the P's timer heap, -1 if none */
-	uint32_t allgidx;          /* index in allgs */
-	uint8_t status;            /* enum gstatus */
-	bool selectdone;           /* a select case already won */
+	struct gort_g *schedlink; /* run queue, free list, wait queues */
+	const char *waitreason;   /* Go's wait reason while G_WAITING */
+	void *waiting;            /* the channel/mutex/... it waits on */
+	void *param;              /* set by whoever readies it */
+	int64_t timer_when;       /* gort_sleep deadline */
+	int32_t timer_idx;        /* index in the P's timer heap, -1 if none */
+	uint32_t allgidx;         /* index in allgs */
+	uint8_t status;           /* enum gstatus */
+	bool selectdone;          /* a select case already won */
 };
 
 /* A processor (Go's p): what a thread needs to run goroutines.  One P for
@@ -302,12 +302,12 @@ typedef struct stackpool {
 /* A thread (Go's m).  The first four fields are read by assembly
  * (asmdefs.h). */
 typedef struct m {
-	uintptr_t g0sp;       /* top of the system stack for systemstack() */
-	uintptr_t curguard;   /* curg's guard while we run on the system stack */
-	uintptr_t curfp;      /* curg's frame pointer then (a frame record) */
-	stackpool pool;       /* this thread's free stack segments */
-	struct gort_g g0;     /* the thread's own context (gort_main's) */
-	struct gort_g *curg;  /* running goroutine, NULL on the system stack */
+	uintptr_t g0sp;      /* top of the system stack for systemstack() */
+	uintptr_t curguard;  /* curg's guard while we run on the system stack */
+	uintptr_t curfp;     /* curg's frame pointer then (a frame record) */
+	stackpool pool;      /* this thread's free stack segments */
+	struct gort_g g0;    /* the thread's own context (gort_main's) */
+	struct gort_g *curg; /* running goroutine, NULL on the system stack */
 	struct p *p;
 } m;
 
@@ -361,11 +361,11 @@ const char *symbolize(uintptr_t pc, uintptr_t *off);
 typedef struct sudog {
 	struct gort_g *g;
 	struct sudog *next, *prev;
-	void *elem;       /* where the value comes from / goes */
+	void *elem; /* where the value comes from / goes */
 	gort_chan *c;
-	int caseidx;      /* select: which case */
+	int caseidx; /* select: which case */
 	bool isselect;
-	bool success;     /* woken by a transfer (true) or by close (false) */
+	bool success; /* woken by a transfer (true) or by close (false) */
 } sudog;
 
 typedef struct waitq {
@@ -401,7 +401,7 @@ typedef struct blocked_g {
 	uint64_t goid;
 	const char *waitreason;
 	const void *waiting;
-	uintptr_t gopc;     /* where it was created */
+	uintptr_t gopc; /* where it was created */
 	uint64_t parentid;
 	void (*fn)(void *); /* its entry function */
 } blocked_g;

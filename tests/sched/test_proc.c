@@ -477,17 +477,17 @@ static void test_gc_scans_goroutine_stacks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_gosched_round_robin),
-		cmocka_unit_test(test_main_returns_with_blocked_goroutines),
-		cmocka_unit_test(test_sleep_wakes_in_deadline_order),
-		cmocka_unit_test(test_prime_sieve),
-		cmocka_unit_test(test_ping_pong),
-		cmocka_unit_test(test_hundred_thousand_deep_goroutines),
-		cmocka_unit_test(test_deadlock),
-		cmocka_unit_test(test_panic_traceback),
-		cmocka_unit_test(test_stack_limit),
-		cmocka_unit_test(test_leakcheck),
-		cmocka_unit_test(test_gc_scans_goroutine_stacks),
+	        cmocka_unit_test(test_gosched_round_robin),
+	        cmocka_unit_test(test_main_returns_with_blocked_goroutines),
+	        cmocka_unit_test(test_sleep_wakes_in_deadline_order),
+	        cmocka_unit_test(test_prime_sieve),
+	        cmocka_unit_test(test_ping_pong),
+	        cmocka_unit_test(test_hundred_thousand_deep_goroutines),
+	        cmocka_unit_test(test_deadlock),
+	        cmocka_unit_test(test_panic_traceback),
+	        cmocka_unit_test(test_stack_limit),
+	        cmocka_unit_test(test_leakcheck),
+	        cmocka_unit_test(test_gc_scans_goroutine_stacks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

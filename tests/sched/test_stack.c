@@ -62,8 +62,8 @@ static void test_grow_and_return(void **state)
 }
 
 /* Stack arguments are copied onto the new segment. */
-static long __attribute__((noinline)) many_args(int depth, long a, long b, long c, long d, long e,
-                                                 long f, long g, long h)
+static long __attribute__((noinline))
+many_args(int depth, long a, long b, long c, long d, long e, long f, long g, long h)
 {
 	volatile char pad[700];
 
@@ -394,13 +394,13 @@ static void test_probes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_grow_and_return),
-		cmocka_unit_test(test_arguments_cross_segments),
-		cmocka_unit_test(test_one_megabyte_frame),
-		cmocka_unit_test(test_hundred_megabytes),
-		cmocka_unit_test(test_libc_from_goroutine),
-		cmocka_unit_test(test_unwind_across_segments),
-		cmocka_unit_test(test_probes),
+	        cmocka_unit_test(test_grow_and_return),
+	        cmocka_unit_test(test_arguments_cross_segments),
+	        cmocka_unit_test(test_one_megabyte_frame),
+	        cmocka_unit_test(test_hundred_megabytes),
+	        cmocka_unit_test(test_libc_from_goroutine),
+	        cmocka_unit_test(test_unwind_across_segments),
+	        cmocka_unit_test(test_probes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
