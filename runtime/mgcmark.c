@@ -56,7 +56,9 @@ static inline void grey_object(uintptr_t p)
 	mspan *s = span_of(p);
 	if (s == NULL)
 		return;
-	uint32_t idx = (uint32_t)(((p - s->base) * s->divmagic) >> 32);
+	uint32_t idx = span_object_index(s, p);
+	if (idx >= s->nelems)
+		return;
 	uint64_t *word = &s->gcmark_bits[idx / 64];
 	uint64_t bit = (uint64_t)1 << (idx % 64);
 	if ((*word & bit) || !span_allocated(s, idx))
@@ -83,10 +85,29 @@ void gc_scan_block(const void *lo, const void *hi)
 	scan_words((uintptr_t)lo, (uintptr_t)hi);
 }
 
+/* Objects leave the mark stack through a small FIFO, prefetched as they
+ * enter it and scanned as they leave: up to PREFETCH_AHEAD cache misses are
+ * in flight at once instead of one (pointer chasing is bound by memory
+ * latency, not bandwidth).  Static, not on the stack: one collection runs
+ * at a time and the stack may be a small goroutine segment. */
+#define PREFETCH_AHEAD 16
+static mark_entry fifo[PREFETCH_AHEAD];
+
 static void drain(void)
 {
-	while (mark_top > 0) {
-		mark_entry e = mark_stack[--mark_top];
+	unsigned head = 0, count = 0;
+
+	for (;;) {
+		while (count < PREFETCH_AHEAD && mark_top > 0) {
+			mark_entry e = mark_stack[--mark_top];
+			__builtin_prefetch((const void *)e.base);
+			fifo[(head + count++) % PREFETCH_AHEAD] = e;
+		}
+		if (count == 0)
+			return;
+		mark_entry e = fifo[head];
+		head = (head + 1) % PREFETCH_AHEAD;
+		count--;
 		scan_words(e.base, e.base + e.size);
 	}
 }
