@@ -27,6 +27,10 @@ tests_heap_test_gc_CFLAGS = $(heap_test_cflags)
 tests_heap_test_gc_LDADD = $(heap_test_ldadd)
 tests_heap_test_gc_LDFLAGS = $(gort_prog_ldflags)
 
-# gort as users get it: installed, then `cc prog.c $(pkg-config --cflags --libs gort)`.
+# gort as users get it: installed, then `cc prog.c $(pkg-config --cflags --libs gort)`,
+# with the configured compiler (and the sanitizers a sanitized libgort needs).
 TESTS += tests/heap/pkgconfig.sh
+AM_TESTS_ENVIRONMENT += \
+	heap_test_cc='$(CC)'; heap_test_cflags='$(SANITIZE_CFLAGS) $(SANITIZE_LDFLAGS)'; \
+	export heap_test_cc heap_test_cflags;
 EXTRA_DIST += tests/heap/pkgconfig.sh tests/heap/pkgconfig_prog.c
