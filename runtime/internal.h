@@ -77,8 +77,7 @@ static inline void spin_unlock(spinlock *l)
 
 /* mem.c: memory from the OS (the only file that calls mmap for the heap). */
 void *sys_reserve(size_t n, size_t align); /* lazily committed, read-write */
-void sys_free(void *p, size_t n);
-void sys_hugepages(void *p, size_t n); /* back with transparent huge pages */
+void sys_hugepages(void *p, size_t n);     /* back with transparent huge pages */
 void *sys_grow(void *p, size_t oldn, size_t newn);
 uint64_t nanotime(void);
 /* Zero n bytes (a multiple of 8) without calling libc. */
@@ -160,7 +159,6 @@ static inline uint32_t span_object_index(const mspan *s, uintptr_t p)
 extern uint64_t mheap_pages_inuse, mheap_pages_sys;
 
 /* mcentral.c: spans of one size class with free objects. */
-void mcentral_init_span(mspan *s, unsigned spanclass);
 mspan *mcentral_cache_span(unsigned spanclass);
 void mcentral_uncache_span(mspan *s);
 void mcentral_reset(void);              /* before sweep: forget the partial lists */

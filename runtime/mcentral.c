@@ -30,7 +30,7 @@ void span_refill_alloc_cache(mspan *s)
 	s->cache_end = (word + 1) * 64;
 }
 
-void mcentral_init_span(mspan *s, unsigned spanclass)
+static void init_span(mspan *s, unsigned spanclass)
 {
 	s->elemsize = class_to_size[spanclass];
 	s->nelems = (uint32_t)(s->npages * PAGE_SIZE / s->elemsize);
@@ -79,7 +79,7 @@ mspan *mcentral_cache_span(unsigned spanclass)
 
 	if (s == NULL) {
 		s = mheap_alloc(class_to_allocnpages[spanclass], (uint8_t)spanclass);
-		mcentral_init_span(s, spanclass);
+		init_span(s, spanclass);
 		if (s->needzero) {
 			/* Wholly free: one rep stosb over the span beats zeroing
 			 * object by object (full-line writes, no read for

@@ -22,6 +22,12 @@
  * are scanned in turn.  No recursion and no large local arrays: the
  * collector may run on a small goroutine stack.
  *
+ * A big heap of linked objects makes marking a chase of cache misses, so
+ * the collector keeps many in flight: popped objects wait in a small FIFO,
+ * prefetched, before they are scanned; candidate pointers wait in a ring
+ * while their span header and then their mark word are prefetched.  Both
+ * live in bss (a root!) and are cleared after each cycle.
+ *
  * Scanning reads memory it does not own (stacks, other modules' data): it
  * is exempt from AddressSanitizer.
  */
