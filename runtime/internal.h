@@ -204,6 +204,9 @@ extern bool gc_running;
 /* Roots the scheduler adds (goroutine stacks, saved registers).  The heap's
  * weak default does nothing: with no scheduler there are no goroutines. */
 void sched_scan_roots(void (*scan)(const void *lo, const void *hi));
+/* Stack memory for gort_read_memstats (stack_inuse, stack_sys); the heap's
+ * weak default reports none. */
+void sched_stack_stats(uint64_t *inuse, uint64_t *sys);
 
 /* mgcmark.c */
 void gc_mark(void);                                 /* roots, then drain the mark stack */
