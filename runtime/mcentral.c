@@ -15,7 +15,9 @@
  *
  * heap_live, the pacer's measure, counts a cached span as if all its free
  * objects were allocated (as Go does): the fast path then never has to
- * count bytes.  Uncaching gives back what was not used.
+ * count bytes.  Uncaching gives back what was not used.  heap_live belongs
+ * to the P (there is one), so it is updated without atomics: a locked add
+ * here would wait for the span's zeroing to drain from the store buffer.
  */
 #include "internal.h"
 
@@ -90,8 +92,7 @@ mspan *mcentral_cache_span(unsigned spanclass)
 		}
 	}
 	s->cached_count = s->alloc_count;
-	__atomic_fetch_add(&heap_live, (uint64_t)(s->nelems - s->alloc_count) * s->elemsize,
-	                   __ATOMIC_RELAXED);
+	heap_live += (uint64_t)(s->nelems - s->alloc_count) * s->elemsize;
 	return s;
 }
 
@@ -100,8 +101,7 @@ void mcentral_uncache_span(mspan *s)
 	unsigned c = s->spanclass;
 
 	memstats.nmalloc[c] += s->alloc_count - s->cached_count;
-	__atomic_fetch_sub(&heap_live, (uint64_t)(s->nelems - s->alloc_count) * s->elemsize,
-	                   __ATOMIC_RELAXED);
+	heap_live -= (uint64_t)(s->nelems - s->alloc_count) * s->elemsize;
 	if (s->alloc_count < s->nelems)
 		partial_push(c, s);
 }
