@@ -340,7 +340,6 @@ stkseg *stackalloc(size_t size);
 void stackfree(stkseg *s);
 void stack_release_spares(struct gort_g *gp, stkseg *keep);
 stkseg *stack_current(const struct gort_g *gp); /* segment in use */
-void sched_stack_stats(uint64_t *inuse, uint64_t *sys);
 stkseg *morestack_grow(stkseg *cur, size_t frame, size_t args, uintptr_t caller_pc);
 void morestack_release(stkseg *s);
 

@@ -356,10 +356,9 @@ static void leak_line(const blocked_g *b, void *arg)
 /* GODEBUG=leakcheck=1: list the goroutines still blocked at exit. */
 static void leakcheck(void)
 {
-	const char *gd = getenv("GODEBUG");
 	int n = 0;
 
-	if (gd == NULL || strstr(gd, "leakcheck=1") == NULL)
+	if (!godebug_flag(getenv("GODEBUG"), "leakcheck"))
 		return;
 	sched_for_each_blocked(leak_line, &n);
 	fprintf(stderr, "leakcheck: %d goroutine%s still blocked at exit\n", n, n == 1 ? "" : "s");
