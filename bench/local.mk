@@ -51,3 +51,5 @@ CLEANFILES += bench/go/bench.test
 bench-go: $(bench_programs)
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' GO='$(GO)' \
 		$(SHELL) $(top_srcdir)/bench/compare-go.sh $(BENCH_GO_ARGS)
+include bench/viewer.mk
+include bench/tracer.mk
