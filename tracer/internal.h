@@ -100,11 +100,12 @@ struct tstate {
 	/* writer.c: the chunk this thread appends to */
 	struct esc_chunk_header *chunk;
 	uint8_t *pos, *limit;
-	uint64_t last_t;     /* ticks >> shift of the last record */
-	uint64_t last_frame; /* frame field of the last record */
-	uint32_t last_stack; /* stack of the last alloc/newobject record */
-	uint64_t seq;        /* blocks created by this thread */
-	uint64_t goid;       /* goroutine written last (chunk state) */
+	uint64_t last_t;           /* ticks >> shift of the last record */
+	uint64_t last_frame;       /* frame field of the last record */
+	uint32_t last_stack;       /* stack of the last alloc/newobject record */
+	uint64_t last_fn, last_sp; /* of the last frame enter record (frames.c) */
+	uint64_t seq;              /* blocks created by this thread */
+	uint64_t goid;             /* goroutine written last (chunk state) */
 
 	/* stacks.c */
 	struct stack_table *stacks;

@@ -59,8 +59,9 @@ static void record_usage(FILE *out)
 	        "                     around the forwarded call, never the tracer's own work)\n"
 	        "  --compress         at a clean exit, rewrite the trace deflated (zlib): about\n"
 	        "                     a third of the size, for some time at exit\n"
-	        "  --frames           record function entry/exit of code built with\n"
-	        "                     -finstrument-functions (not implemented yet: refused)\n"
+	        "  --frames           record every function entry and exit (with the stack\n"
+	        "                     pointer) of code built with -finstrument-functions:\n"
+	        "                     stack bytes per call path (not yet in gort programs)\n"
 	        "  -h, --help         show this help\n\n"
 	        "environment:\n"
 	        "  ESCAPADE_PRELOAD   path of libescapade.so to use\n"
@@ -209,10 +210,6 @@ static int parse(int argc, char **argv, struct record_opts *o)
 		        "escapade record: no program to run (escapade record -- PROG ARGS)\n");
 		return -1;
 	}
-	if (o->frames) {
-		fprintf(stderr, "escapade record: --frames is not implemented yet\n");
-		return -1;
-	}
 	return optind;
 }
 
@@ -262,6 +259,8 @@ static void set_env(const struct record_opts *o, const char *lib, const char *pr
 	setenv("ESCAPADE_DEPTH", buf, 1);
 	if (o->cost)
 		setenv("ESCAPADE_COST", "1", 1);
+	if (o->frames)
+		setenv("ESCAPADE_FRAMES", "1", 1);
 	if (o->no_follow)
 		setenv("ESCAPADE_NO_FOLLOW", "1", 1);
 	if (o->compress)

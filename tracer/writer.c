@@ -173,6 +173,7 @@ static bool claim_chunk(struct tstate *t)
 	t->last_t = h->base_ticks >> ESC_TICK_SHIFT;
 	t->last_frame = 0;
 	t->last_stack = 0;
+	t->last_fn = t->last_sp = 0;
 	return true;
 }
 

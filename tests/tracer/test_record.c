@@ -488,6 +488,52 @@ static void test_gort(void **state)
 	free(s);
 }
 
+/* --frames: main and ten levels of down(), each exit matched, each level's
+ * frame at least its 1000-byte buffer below its caller's. */
+static void test_frames(void **state)
+{
+	char trace[PATH_MAX], err[256];
+	uint64_t sps[64], fns[64];
+	int depth = 0, enters = 0, exits = 0, deepest = 0;
+	struct esc_event ev;
+	(void)state;
+
+	assert_int_equal(record_with("--frames", "frames.trace", "prog_frames"), 0);
+	trace_path(trace, sizeof trace, "frames.trace");
+	esc_reader *r = esc_reader_open(trace, err, sizeof err);
+	assert_non_null(r);
+	while (esc_reader_next(r, &ev) > 0) {
+		if (ev.type == ESC_EV_FRAME_ENTER) {
+			assert_true(depth < 64);
+			if (depth > 0 &&
+			    fns[depth - 1] == ev.u.frame.fn) /* down() calling down() */
+				assert_true(sps[depth - 1] - ev.u.frame.sp >= 1000);
+			fns[depth] = ev.u.frame.fn;
+			sps[depth++] = ev.u.frame.sp;
+			enters++;
+			if (depth > deepest)
+				deepest = depth;
+		} else if (ev.type == ESC_EV_FRAME_EXIT) {
+			assert_true(depth > 0);
+			depth--;
+			exits++;
+		}
+	}
+	assert_int_equal(enters, 11);
+	assert_int_equal(exits, 11);
+	assert_int_equal(deepest, 11);
+	esc_reader_close(r);
+
+	/* Without --frames, nothing. */
+	assert_int_equal(record("noframes.trace", "prog_frames"), 0);
+	trace_path(trace, sizeof trace, "noframes.trace");
+	r = esc_reader_open(trace, err, sizeof err);
+	assert_non_null(r);
+	while (esc_reader_next(r, &ev) > 0)
+		assert_true(ev.type != ESC_EV_FRAME_ENTER && ev.type != ESC_EV_FRAME_EXIT);
+	esc_reader_close(r);
+}
+
 int main(void)
 {
 	const char *b = getenv("top_builddir");
@@ -507,6 +553,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_status_and_unwind, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_gort, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_frames, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
