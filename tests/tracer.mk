@@ -45,3 +45,7 @@ tests_tracer_prog_gort_LDADD = $(gort_ldadd) -ldl
 tests_tracer_prog_gort_LDFLAGS = $(gort_prog_ldflags) \
 	-Wl,--export-dynamic-symbol=gort_set_probes \
 	-Wl,--export-dynamic-symbol=gort_getg -Wl,--export-dynamic-symbol=gort_goid
+
+# --frames: entry/exit of code built with -finstrument-functions.
+check_PROGRAMS += tests/tracer/prog_frames
+tests_tracer_prog_frames_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer -finstrument-functions
