@@ -44,7 +44,7 @@ EXPORT void __cyg_profile_func_enter(void *fn, void *site)
 	uint8_t *p = writer_reserve(t, 1 + 3 * ESC_MAX_VARINT);
 	if (p != NULL) {
 		*p++ = ESC_REC_FRAME_ENTER;
-		p = put_dt(t, p, esc_ticks());
+		p = put_dt(t, p, event_time(t));
 		p = esc_put_svarint(p, (int64_t)((uintptr_t)fn - t->last_fn));
 		p = esc_put_svarint(p, (int64_t)(sp - t->last_sp));
 		t->last_fn = (uintptr_t)fn;
@@ -65,7 +65,7 @@ EXPORT void __cyg_profile_func_exit(void *fn, void *site)
 	uint8_t *p = writer_reserve(t, 1 + ESC_MAX_VARINT);
 	if (p != NULL) {
 		*p++ = ESC_REC_FRAME_EXIT;
-		p = put_dt(t, p, esc_ticks());
+		p = put_dt(t, p, event_time(t));
 		writer_commit(t, p);
 	}
 	leave(t);

@@ -41,7 +41,7 @@
 
 #define EXPORT __attribute__((visibility("default")))
 
-struct esc_options esc_opt = {.depth = 256, .follow = true};
+struct esc_options esc_opt = {.depth = 256, .follow = true, .time_sample = 16};
 volatile int esc_state;
 __thread struct tstate *esc_self TLS_IE;
 
@@ -186,6 +186,12 @@ static void read_options(void)
 	esc_opt.frames = env_flag("ESCAPADE_FRAMES");
 	esc_opt.follow = !env_flag("ESCAPADE_NO_FOLLOW");
 	esc_opt.compact = env_flag("ESCAPADE_COMPACT");
+	v = getenv("ESCAPADE_TIME_SAMPLE");
+	if (v != NULL) {
+		long n = strtol(v, NULL, 10);
+		if (n >= 1 && n <= 1000000)
+			esc_opt.time_sample = (unsigned)n;
+	}
 	v = getenv("ESCAPADE_UNWIND");
 	if (v != NULL && strcmp(v, "fp") == 0)
 		esc_opt.unwind = UNWIND_FP;
