@@ -488,6 +488,40 @@ static void test_gort(void **state)
 	free(s);
 }
 
+/* Blocks freed by another thread: in the reader's time-merged order, each
+ * free comes after its allocation, and names it. */
+static void test_handoff(void **state)
+{
+	char trace[PATH_MAX], err[256];
+	struct esc_event ev;
+	uint64_t *made = calloc(200000, sizeof *made), nmade = 0, remote = 0;
+	(void)state;
+
+	assert_non_null(made);
+	assert_int_equal(record("handoff.trace", "prog_handoff"), 0);
+	trace_path(trace, sizeof trace, "handoff.trace");
+	esc_reader *r = esc_reader_open(trace, err, sizeof err);
+	assert_non_null(r);
+	while (esc_reader_next(r, &ev) > 0) {
+		if (ev.type == ESC_EV_ALLOC && ev.u.alloc.size == 3131 && nmade < 200000)
+			made[nmade++] = ev.u.alloc.id;
+		if (ev.type != ESC_EV_FREE || ev.u.free.block.kind != ESC_REF_REMOTE)
+			continue;
+		bool seen = false;
+		for (uint64_t i = nmade; i-- > 0 && !seen;) /* recent ones first */
+			seen = made[i] == ev.u.free.block.id;
+		if (seen)
+			remote++;
+		else
+			fail_msg("free of block %llx before its allocation",
+			         (unsigned long long)ev.u.free.block.id);
+	}
+	assert_int_equal(nmade, 100000);
+	assert_int_equal(remote, 100000);
+	esc_reader_close(r);
+	free(made);
+}
+
 /* --frames: main and ten levels of down(), each exit matched, each level's
  * frame at least its 1000-byte buffer below its caller's. */
 static void test_frames(void **state)
@@ -554,6 +588,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_status_and_unwind, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_gort, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_frames, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_handoff, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
