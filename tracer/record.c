@@ -286,6 +286,23 @@ static void set_env(const struct record_opts *o, const char *lib, const char *pr
 		setenv("ESCAPADE_COMPACT", "1", 1);
 }
 
+/* Say where the trace went (stderr: stdout is the program's). */
+static void report_trace(const struct record_opts *o, const char *prog, pid_t pid)
+{
+	char path[PATH_MAX];
+	const char *base = strrchr(prog, '/');
+
+	if (o->output != NULL)
+		snprintf(path, sizeof path, "%s", o->output);
+	else
+		snprintf(path, sizeof path, "escapade.%s.%d.trace", base ? base + 1 : prog,
+		         (int)pid);
+	if (access(path, F_OK) == 0)
+		fprintf(stderr, "escapade record: trace written to %s\n", path);
+	else
+		fprintf(stderr, "escapade record: no trace was written to %s\n", path);
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct record_opts o = {.depth = 256};
@@ -350,6 +367,7 @@ int cmd_record(int argc, char **argv)
 		fprintf(stderr, "escapade record: %s: %s\n", prog, strerror(e));
 		return 127;
 	}
+	report_trace(&o, argv[first], pid);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
