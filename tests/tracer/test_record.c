@@ -319,19 +319,29 @@ static void test_no_follow(void **state)
 	assert_int_equal(list_traces("nofollow.trace", names, 8), 1);
 }
 
+/* Start `escapade record -o TMP/NAME -- PROG` with PROG's stdout on a
+ * pipe: returns the pipe's read end; *rec is the recorder's pid. */
+static FILE *record_piped(const char *name, const char *prog, char *trace, pid_t *rec)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	trace_path(trace, PATH_MAX, name);
+	prog_path(path, sizeof path, prog);
+	char *argv[] = {escapade, "record", "-o", trace, "--", path, NULL};
+	run_argv(argv, &fd, rec);
+	FILE *in = fdopen(fd, "r");
+	assert_non_null(in);
+	return in;
+}
+
 static void test_kill9(void **state)
 {
-	char trace[PATH_MAX], path[PATH_MAX], line[64];
-	int fd;
+	char trace[PATH_MAX], line[64];
 	pid_t rec;
 	(void)state;
 
-	trace_path(trace, sizeof trace, "kill.trace");
-	prog_path(path, sizeof path, "prog_kill");
-	char *argv[] = {escapade, "record", "-o", trace, "--", path, NULL};
-	run_argv(argv, &fd, &rec);
-	FILE *in = fdopen(fd, "r");
-	assert_non_null(in);
+	FILE *in = record_piped("kill.trace", "prog_kill", trace, &rec);
 	int pid = 0;
 	unsigned long reported = 0;
 	assert_non_null(fgets(line, sizeof line, in));
@@ -380,16 +390,11 @@ static void test_abort(void **state)
 
 static void test_signal_in_hook(void **state)
 {
-	char trace[PATH_MAX], path[PATH_MAX], line[64];
-	int fd;
+	char trace[PATH_MAX], line[64];
 	pid_t rec;
 	(void)state;
 
-	trace_path(trace, sizeof trace, "sig.trace");
-	prog_path(path, sizeof path, "prog_sigalloc");
-	char *argv[] = {escapade, "record", "-o", trace, "--", path, NULL};
-	run_argv(argv, &fd, &rec);
-	FILE *in = fdopen(fd, "r");
+	FILE *in = record_piped("sig.trace", "prog_sigalloc", trace, &rec);
 	assert_non_null(fgets(line, sizeof line, in));
 	fclose(in);
 	int st;
