@@ -120,6 +120,7 @@ struct tstate {
 	struct stack_table *stacks;
 	uintptr_t stack_lo, stack_hi;        /* the thread's stack mapping */
 	const struct module *last_module[2]; /* modules.c lookup cache */
+	struct tstate *next_spare;           /* preload.c: states of ended threads */
 	uint64_t pcs[ESC_MAX_DEPTH];         /* capture buffer, off the program's stack */
 };
 
@@ -211,6 +212,7 @@ HIDDEN void writer_thread_name(struct tstate *t, const char *name);
 HIDDEN void writer_finish(unsigned reason, int64_t status, bool compact);
 /* In a fork child: drop the parent's file (never write to it). */
 HIDDEN void writer_forget(void);
+HIDDEN void writer_thread_done(struct tstate *t);
 HIDDEN void writer_lock_all(void);
 HIDDEN void writer_unlock_all(void);
 HIDDEN uint32_t writer_new_thread_index(void);

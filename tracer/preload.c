@@ -66,7 +66,9 @@ static void stack_bounds(struct tstate *t)
 	uintptr_t here = (uintptr_t)__builtin_frame_address(0), lo = 0, hi = 0;
 	struct rlimit rl;
 
-	if (!maps_find(here, &lo, &hi))
+	/* The snapshot of writable mappings serves most threads (glibc reuses
+	 * the stacks of ended threads); reading /proc/self/maps is the rest. */
+	if (!maps_writable(here, &lo, &hi) && !maps_find(here, &lo, &hi))
 		return;
 	/* The main thread's stack grows below its mapping's current start. */
 	if (t->tid == (uint32_t)real_getpid() && getrlimit(RLIMIT_STACK, &rl) == 0) {
@@ -106,8 +108,46 @@ static void thread_start(struct tstate *t)
 	t->seq = 0;
 	t->goid = 0;
 	t->lost = 0;
+	t->last_module[0] = t->last_module[1] = NULL;
+	t->clock_skip = 0;
 	stack_bounds(t);
 	record_thread_name(t);
+}
+
+/* States of threads that ended, for new threads to reuse: a program that
+ * starts thousands of short threads must not grow the tracer by a state
+ * (and a stack table) each. */
+static struct tstate *spare_states;
+static esc_spin spare_spin;
+static pthread_key_t exit_key;
+static bool exit_key_ok;
+
+/* A thread ends (pthread key destructor): its state becomes a spare.  If
+ * the thread allocates again later in its exit, it gets another state. */
+static void thread_exit(void *arg)
+{
+	struct tstate *t = arg;
+
+	if (esc_self != t || t->busy)
+		return;
+	writer_thread_done(t);
+	esc_self = NULL;
+	spin_lock(&spare_spin);
+	t->next_spare = spare_states;
+	spare_states = t;
+	spin_unlock(&spare_spin);
+}
+
+static struct tstate *spare_state(void)
+{
+	spin_lock(&spare_spin);
+	struct tstate *t = spare_states;
+	if (t != NULL)
+		spare_states = t->next_spare;
+	spin_unlock(&spare_spin);
+	if (t != NULL)
+		stacks_reset(t);
+	return t;
 }
 
 struct tstate *tstate_get(void)
@@ -116,13 +156,18 @@ struct tstate *tstate_get(void)
 
 	if (t != NULL)
 		return t;
-	t = arena_alloc(sizeof *t);
-	if (t == NULL)
-		return NULL;
+	t = spare_state();
+	if (t == NULL) {
+		t = arena_alloc(sizeof *t);
+		if (t == NULL)
+			return NULL;
+		stacks_thread_init(t);
+	}
 	t->busy = 1;
 	esc_self = t;
-	stacks_thread_init(t);
 	KEEP_ERRNO(thread_start(t));
+	if (exit_key_ok)
+		pthread_setspecific(exit_key, t);
 	t->busy = 0;
 	return t;
 }
@@ -300,6 +345,7 @@ __attribute__((constructor)) static void escapade_init(void)
 	hooks_resolve();
 	read_options();
 	stacks_init();
+	exit_key_ok = pthread_key_create(&exit_key, thread_exit) == 0;
 	bool root = env_flag("ESCAPADE_ROOT");
 	if (root)
 		unsetenv("ESCAPADE_ROOT");
