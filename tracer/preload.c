@@ -385,28 +385,28 @@ EXPORT __attribute__((noreturn)) void exit(int status)
 	__builtin_unreachable();
 }
 
-EXPORT __attribute__((noreturn)) void _exit(int status)
+/* End the trace, then the process through the real function `name`. */
+static __attribute__((noreturn)) void end_then(unsigned reason, int status, const char *name)
 {
 	if (owner())
-		writer_finish(ESC_END__EXIT, status, esc_opt.compact);
-	REAL(void (*)(int), "_exit")(status);
+		writer_finish(reason, status, esc_opt.compact);
+	REAL(void (*)(int), name)(status);
 	__builtin_unreachable();
+}
+
+EXPORT __attribute__((noreturn)) void _exit(int status)
+{
+	end_then(ESC_END__EXIT, status, "_exit");
 }
 
 EXPORT __attribute__((noreturn)) void _Exit(int status)
 {
-	if (owner())
-		writer_finish(ESC_END__EXIT, status, esc_opt.compact);
-	REAL(void (*)(int), "_Exit")(status);
-	__builtin_unreachable();
+	end_then(ESC_END__EXIT, status, "_Exit");
 }
 
 EXPORT __attribute__((noreturn)) void quick_exit(int status)
 {
-	if (owner())
-		writer_finish(ESC_END_QUICK_EXIT, status, esc_opt.compact);
-	REAL(void (*)(int), "quick_exit")(status);
-	__builtin_unreachable();
+	end_then(ESC_END_QUICK_EXIT, status, "quick_exit");
 }
 
 /* The exec family ends this image's trace: the new image opens its own. */
