@@ -368,19 +368,20 @@ out:
 }
 
 /* Bytes of claimed slots that hold no record (many short threads leave a
- * mostly empty slot each). */
+ * mostly empty slot each).  Headers are read with pread: through the
+ * mapping, fault-around would map whole chunks back into RSS. */
 static uint64_t slack_bytes(void)
 {
 	uint64_t slots = __atomic_load_n(&next_slot, __ATOMIC_ACQUIRE), slack = 0;
+	struct esc_chunk_header h;
 
 	for (uint64_t i = 0; i < slots; i++) {
 		uint64_t off = ESC_FILE_HEADER_SIZE + i * ESC_CHUNK_SIZE;
-		if (off + ESC_CHUNK_SIZE > file_size)
+		if (off + ESC_CHUNK_SIZE > file_size ||
+		    pread(trace_fd, &h, sizeof h, (off_t)off) != (ssize_t)sizeof h)
 			break;
-		const struct esc_chunk_header *h = (const void *)(map + off);
-		slack += ESC_CHUNK_SIZE - ESC_CHUNK_HEADER_SIZE -
-		         __atomic_load_n(&h->committed, __ATOMIC_ACQUIRE);
-		madvise((void *)h, 4096, MADV_DONTNEED); /* reading it must not grow RSS */
+		if (h.committed <= ESC_CHUNK_SIZE - ESC_CHUNK_HEADER_SIZE)
+			slack += ESC_CHUNK_SIZE - ESC_CHUNK_HEADER_SIZE - h.committed;
 	}
 	return slack;
 }
