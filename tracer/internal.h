@@ -244,6 +244,8 @@ struct module {
 };
 HIDDEN void modules_scan(struct tstate *t); /* record modules not yet recorded */
 HIDDEN bool modules_lookup(struct tstate *t, uintptr_t pc, bool *known);
+/* Changes whenever a module is added (stacks.c's walk cache). */
+HIDDEN uint32_t modules_generation(void);
 /* Does pc lie in a module whose code keeps frame pointers?  *known tells
  * whether pc is in any known module at all.  Two cached modules answer
  * most questions: a walk alternates between the program and libc. */
