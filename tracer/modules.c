@@ -172,6 +172,11 @@ bool modules_lookup(struct tstate *t, uintptr_t pc, bool *found)
 	return false;
 }
 
+uint32_t modules_generation(void)
+{
+	return __atomic_load_n(&nmodules, __ATOMIC_ACQUIRE);
+}
+
 /* Fork child: the new trace needs every module again. */
 void modules_reset(void)
 {

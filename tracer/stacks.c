@@ -41,10 +41,31 @@ struct sentry {
 	uint64_t *pcs;
 };
 
+/* The last frame-pointer walk, to recognise the next one without redoing
+ * it: a loop allocates from the same frames, with the same links and the
+ * same return addresses.  Comparing the live chain with the cached one is
+ * a load and two compares per frame; the walk's checks are a few times
+ * that, and interning is skipped too.  Only walks that stayed on the
+ * thread's own stack, were not cut by the depth limit, and ended at an
+ * invalid link or a module without frame pointers are kept: each of those
+ * ends is decided by values the comparison sees. */
+#define CACHE_DEPTH 64
+struct walk_cache {
+	uintptr_t fp0, ra0;         /* the hook's frame and return address */
+	uintptr_t end_link;         /* the link that ended the walk (check_end) */
+	bool check_end;             /* false: ended at a module without frame pointers */
+	unsigned n;                 /* frames */
+	uint32_t sid, gen;          /* stack id (0: empty cache); module generation */
+	struct frame_id id;         /* the allocating frame */
+	const uint64_t *pcs;        /* the interned stack's PCs */
+	uintptr_t fps[CACHE_DEPTH]; /* fps[i]: the frame whose slot gave pcs[i] */
+};
+
 struct stack_table {
 	uint32_t count, cap, next_id;
 	struct sentry *slots;
 	const struct sentry *last; /* the last stack seen: loops repeat it */
+	struct walk_cache cache;
 };
 
 #define MIN_STACK_SLOTS 512u
@@ -96,15 +117,22 @@ void stacks_thread_init(struct tstate *t)
 		t->stacks->next_id = 1;
 }
 
-/* Fork child: the parent's ids mean nothing in the child's file.  The old
- * entries' memory is abandoned (a fork child rarely lives long). */
+/* Forget every id: a fork child's file, or a thread state handed to a new
+ * thread, starts numbering again.  The table's memory is kept. */
 void stacks_reset(struct tstate *t)
 {
 	if (t->stacks != NULL) {
+		for (uint32_t i = 0; i < t->stacks->cap; i++)
+			if (t->stacks->slots[i].id != 0)
+				arena_free(t->stacks->slots[i].pcs,
+				           (t->stacks->slots[i].depth ? t->stacks->slots[i].depth
+				                                      : 1) *
+				                   sizeof(uint64_t));
 		memset(t->stacks->slots, 0, (size_t)t->stacks->cap * sizeof *t->stacks->slots);
 		t->stacks->count = 0;
 		t->stacks->next_id = 1;
 		t->stacks->last = NULL;
+		t->stacks->cache.sid = 0;
 	}
 }
 
@@ -178,8 +206,11 @@ static bool frame_region(const struct tstate *t, uintptr_t a, uintptr_t *lo, uin
  * boundary) needs that region to be mapped.  The module of the last PC is
  * kept in locals: consecutive frames are mostly in one module, and only a
  * PC outside it costs a lookup. */
+/* How a frame-pointer walk ended. */
+enum walk_end { END_LINK, END_NOFP, END_OTHER };
+
 static unsigned walk_fp(struct tstate *t, void *fp, uintptr_t ra0, struct frame_id *id,
-                        bool *truncated)
+                        bool *truncated, uintptr_t *fps, enum walk_end *end, uintptr_t *end_link)
 {
 	uint64_t *pcs = t->pcs;
 	unsigned n = 0, max = esc_opt.depth;
@@ -187,12 +218,15 @@ static unsigned walk_fp(struct tstate *t, void *fp, uintptr_t ra0, struct frame_
 	const uintptr_t *f;
 	bool known;
 
+	*end = END_OTHER;
 	pcs[n++] = ra0;
 	if (!frame_region(t, prev, &lo, &hi))
 		return n;
 	f = *(const uintptr_t *const *)fp;
 	while (n < max) {
 		uintptr_t a = (uintptr_t)f;
+		*end_link = a;
+		*end = END_LINK;
 		if (a & 7)
 			return n;
 		/* a must be above prev and leave room below hi ... */
@@ -201,17 +235,22 @@ static unsigned walk_fp(struct tstate *t, void *fp, uintptr_t ra0, struct frame_
 			if (a == 0 || !frame_region(t, a, &lo, &hi) || a + 16 > hi || a == prev)
 				return n;
 		}
+		*end = END_OTHER;
 		uintptr_t pc = f[1];
 		if (pc == 0)
 			return n;
+		if (n < CACHE_DEPTH)
+			fps[n] = a;
 		pcs[n++] = pc;
 		if (n == 2) {
 			id->cfa = a + 16;
 			id->ra = pc;
 		}
 		if (pc - mod_lo >= mod_len) {
-			if (!modules_pc_has_fp(t, pc, &known))
-				return n; /* the frame above keeps no frame pointer */
+			if (!modules_pc_has_fp(t, pc, &known)) {
+				*end = END_NOFP; /* the frame above keeps no frame pointer */
+				return n;
+			}
 			mod_lo = t->last_module[0]->text_lo;
 			mod_len = t->last_module[0]->text_hi - mod_lo;
 		}
@@ -220,6 +259,22 @@ static unsigned walk_fp(struct tstate *t, void *fp, uintptr_t ra0, struct frame_
 	}
 	*truncated = (uintptr_t)f > prev && (uintptr_t)f + 16 <= hi && f[1] != 0;
 	return n;
+}
+
+/* Is the live chain from the hook's frame the cached walk's? */
+static bool cache_hit(const struct walk_cache *c, void *fp, uintptr_t ra0)
+{
+	if (c->sid == 0 || c->fp0 != (uintptr_t)fp || c->ra0 != ra0 ||
+	    c->gen != modules_generation())
+		return false;
+	const uintptr_t *f = *(const uintptr_t *const *)fp;
+	for (unsigned i = 1; i < c->n; i++) {
+		/* f equals a frame address validated before: safe to read. */
+		if ((uintptr_t)f != c->fps[i] || f[1] != c->pcs[i])
+			return false;
+		f = (const uintptr_t *)f[0];
+	}
+	return !c->check_end || (uintptr_t)f == c->end_link;
 }
 
 /* Unwind with libunwind from here, skipping the tracer's frames. */
@@ -267,9 +322,33 @@ uint32_t stack_capture(struct tstate *t, void *fp, uintptr_t ra0, struct frame_i
 	unsigned n;
 
 	id->cfa = id->ra = 0;
-	if (esc_opt.unwind != UNWIND_DWARF && modules_pc_has_fp(t, ra0, &known))
-		n = walk_fp(t, fp, ra0, id, &truncated);
-	else
+	if (esc_opt.unwind == UNWIND_DWARF || !modules_pc_has_fp(t, ra0, &known)) {
 		KEEP_ERRNO(n = walk_unwind(t, ra0, id, &truncated));
-	return stack_intern(t, t->pcs, n, truncated);
+		return stack_intern(t, t->pcs, n, truncated);
+	}
+	struct walk_cache *c = t->stacks != NULL ? &t->stacks->cache : NULL;
+	if (c != NULL && cache_hit(c, fp, ra0)) {
+		*id = c->id;
+		return c->sid;
+	}
+	uintptr_t fps[CACHE_DEPTH], end_link = 0;
+	enum walk_end end;
+	n = walk_fp(t, fp, ra0, id, &truncated, fps, &end, &end_link);
+	uint32_t sid = stack_intern(t, t->pcs, n, truncated);
+	bool own_stack = (uintptr_t)fp >= t->stack_lo && (uintptr_t)fp < t->stack_hi;
+	if (c != NULL && sid != 0 && !truncated && n <= CACHE_DEPTH && end != END_OTHER &&
+	    own_stack && gort_goid_now == NULL && t->stacks->last != NULL &&
+	    t->stacks->last->id == sid) {
+		c->fp0 = (uintptr_t)fp;
+		c->ra0 = ra0;
+		c->end_link = end_link;
+		c->check_end = end == END_LINK;
+		c->n = n;
+		c->sid = sid;
+		c->gen = modules_generation();
+		c->id = *id;
+		c->pcs = t->stacks->last->pcs;
+		memcpy(c->fps, fps, n * sizeof *fps);
+	}
+	return sid;
 }

@@ -81,6 +81,8 @@ static void file_header(struct buf *b, uint32_t flags)
 }
 
 /* Append a chunk whose payload is p; raw chunks are padded to a slot. */
+static bool packed; /* write raw chunks as a compact file does */
+
 static void chunk(struct buf *b, uint32_t thread, uint64_t first_seq, uint64_t base,
                   const struct buf *p, bool deflated)
 {
@@ -103,6 +105,12 @@ static void chunk(struct buf *b, uint32_t thread, uint64_t first_seq, uint64_t b
 		return;
 	}
 	uint8_t pad[4096] = {0};
+	if (packed) { /* a compact file's raw chunk: no slot padding */
+		h.stored = h.committed = h.raw_len = (uint32_t)p->len;
+		put(b, &h, sizeof h);
+		put(b, p->data, p->len);
+		return;
+	}
 	assert_true(p->len <= 4096 - sizeof h);
 	h.stored = 4096 - sizeof h;
 	h.committed = h.raw_len = (uint32_t)p->len;
@@ -188,6 +196,16 @@ static void payload_all(struct buf *p)
 	tag(p, ESC_REC_LOST);
 	u(p, 1);
 	u(p, 3);
+	tag(p, ESC_REC_FRAME_ENTER);
+	u(p, 1);
+	s(p, 0x401000);
+	s(p, 0x7000);
+	tag(p, ESC_REC_FRAME_ENTER);
+	u(p, 1);
+	s(p, 0x40);
+	s(p, -0x100);
+	tag(p, ESC_REC_FRAME_EXIT);
+	u(p, 1);
 	tag(p, ESC_REC_END);
 	u(p, 1);
 	u(p, ESC_END_EXIT);
@@ -200,7 +218,7 @@ static struct buf trace_all(bool deflated)
 {
 	struct buf b = {0}, p = {0};
 
-	file_header(&b, deflated ? ESC_FLAG_COMPACT : 0);
+	file_header(&b, deflated || packed ? ESC_FLAG_COMPACT : 0);
 	payload_all(&p);
 	chunk(&b, 1, 0, 1000, &p, deflated);
 	free(p.data);
@@ -295,6 +313,14 @@ static void check_all(const struct buf *b)
 	assert_int_equal(ev.type, ESC_EV_LOST);
 	assert_int_equal(ev.u.lost.count, 3);
 	assert_int_equal(esc_reader_next(r, &ev), 1);
+	assert_int_equal(ev.type, ESC_EV_FRAME_ENTER);
+	assert_int_equal(esc_reader_next(r, &ev), 1);
+	assert_int_equal(ev.type, ESC_EV_FRAME_ENTER);
+	assert_int_equal(ev.u.frame.fn, 0x401040);
+	assert_int_equal(ev.u.frame.sp, 0x6f00);
+	assert_int_equal(esc_reader_next(r, &ev), 1);
+	assert_int_equal(ev.type, ESC_EV_FRAME_EXIT);
+	assert_int_equal(esc_reader_next(r, &ev), 1);
 	assert_int_equal(ev.type, ESC_EV_END);
 	assert_int_equal(ev.u.end.status, -1);
 	assert_int_equal(esc_reader_next(r, &ev), 0);
@@ -314,6 +340,16 @@ static void test_round_trip_deflated(void **state)
 {
 	(void)state;
 	struct buf b = trace_all(true);
+	check_all(&b);
+	free(b.data);
+}
+
+static void test_round_trip_packed(void **state)
+{
+	(void)state;
+	packed = true;
+	struct buf b = trace_all(false);
+	packed = false;
 	check_all(&b);
 	free(b.data);
 }
@@ -401,7 +437,7 @@ static void test_truncated_everywhere(void **state)
 	(void)state;
 	struct buf b = trace_all(false);
 	long full = drain(b.data, b.len, NULL);
-	assert_int_equal(full, 16);
+	assert_int_equal(full, 19);
 	long prev = 0;
 	for (size_t cut = ESC_FILE_HEADER_SIZE; cut < ESC_FILE_HEADER_SIZE + 300; cut++) {
 		uint8_t *copy = malloc(cut);
@@ -466,9 +502,13 @@ static void test_rejects(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_round_trip_raw), cmocka_unit_test(test_round_trip_deflated),
-	        cmocka_unit_test(test_merge),          cmocka_unit_test(test_truncated_everywhere),
-	        cmocka_unit_test(test_corrupt),        cmocka_unit_test(test_rejects),
+	        cmocka_unit_test(test_round_trip_raw),
+	        cmocka_unit_test(test_round_trip_deflated),
+	        cmocka_unit_test(test_round_trip_packed),
+	        cmocka_unit_test(test_merge),
+	        cmocka_unit_test(test_truncated_everywhere),
+	        cmocka_unit_test(test_corrupt),
+	        cmocka_unit_test(test_rejects),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
