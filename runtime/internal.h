@@ -212,6 +212,10 @@ void sched_stack_stats(uint64_t *inuse, uint64_t *sys);
 void gc_mark(void);                                 /* roots, then drain the mark stack */
 void gc_scan_block(const void *lo, const void *hi); /* conservative scan */
 extern uint64_t gc_marked_bytes, gc_marked_objects;
+/* Where sched_scan_roots starts scanning the running goroutine's stack:
+ * 0 in a collection (below the frame systemstack recorded), the caller's
+ * sp in gort_reachable (mgc.c). */
+extern uintptr_t gc_curg_sp;
 
 /* mgcsweep.c */
 void gc_sweep(void);

@@ -144,22 +144,37 @@ static int class_of(size_t size)
 	return size - 1 < MAX_SMALL_SIZE ? (int)size_to_class(size) : 0;
 }
 
-static __attribute__((noinline)) void *newobject_probed(size_t size)
+/* With a probe set: time the allocation and report it, with the frame of
+ * the function that called the public entry point (fp is the entry's own
+ * frame: its saved %rbp is the caller's). */
+static __attribute__((noinline)) void *newobject_probed(size_t size, uintptr_t pc,
+                                                        const uintptr_t *fp)
 {
 	void (*probe)(void *, size_t, int, uint64_t) = gort_probe_table.newobject;
+	void (*probe_at)(void *, size_t, int, uint64_t, uintptr_t, uintptr_t) =
+	        gort_probe_table.newobject_at;
 	uint64_t t0 = nanotime();
 	void *p = mallocgc(size);
 	uint64_t ns = nanotime() - t0;
 
-	if (probe != NULL)
+	if (probe_at != NULL)
+		probe_at(p, size, class_of(size), ns, pc, fp[0] + 16);
+	else if (probe != NULL)
 		probe(p, size, class_of(size), ns);
 	return p;
 }
 
+static inline bool newobject_probes_set(void)
+{
+	return __atomic_load_n(&gort_probe_table.newobject, __ATOMIC_RELAXED) != NULL ||
+	       __atomic_load_n(&gort_probe_table.newobject_at, __ATOMIC_RELAXED) != NULL;
+}
+
 void *gort_newobject(size_t size)
 {
-	if (unlikely(__atomic_load_n(&gort_probe_table.newobject, __ATOMIC_RELAXED) != NULL))
-		return newobject_probed(size);
+	if (unlikely(newobject_probes_set()))
+		return newobject_probed(size, (uintptr_t)__builtin_return_address(0),
+		                        __builtin_frame_address(0));
 	return mallocgc(size);
 }
 
@@ -172,5 +187,8 @@ void *gort_newarray(size_t elemsize, size_t n)
 		        "runtime error: gort_newarray: %zu elements of %zu bytes: allocation size "
 		        "out of range",
 		        n, elemsize);
-	return gort_newobject(size);
+	if (unlikely(newobject_probes_set()))
+		return newobject_probed(size, (uintptr_t)__builtin_return_address(0),
+		                        __builtin_frame_address(0));
+	return mallocgc(size);
 }

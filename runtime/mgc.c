@@ -21,6 +21,11 @@
  * to the system stack); sched_scan_roots is its hook to add goroutine
  * stacks, with a weak do-nothing default here.
  *
+ * gort_reachable (for tools) is the mark phase alone: the same roots and
+ * marking, then the marks of the objects asked about are read and every
+ * mark bit is cleared again; nothing is swept, heap_live and the pacer do
+ * not move.
+ *
  * GODEBUG=gctrace=1 prints one line per cycle on stderr:
  *   gc 3 @0.120s: 1.234 ms pause (mark 1.100 ms, sweep 0.120 ms): 8->5->4 MB, 9 MB goal, 1 P
  * with the heap (allocated bytes) at the start, the heap in use (spans)
@@ -159,6 +164,67 @@ static void gc_start_sys(void *arg)
 void gc_start(bool forced)
 {
 	systemstack(gc_start_sys, &forced);
+}
+
+/* ---- gort_reachable --------------------------------------------------------- */
+
+uintptr_t gc_curg_sp;
+
+struct reach_query {
+	const void *sp;
+	void *const *ptrs;
+	int n;
+	bool *reachable;
+	int ret;
+};
+
+static bool marked(uintptr_t p)
+{
+	mspan *s = span_of(p);
+	if (s == NULL)
+		return false;
+	uint32_t idx = span_object_index(s, p);
+	return idx < s->nelems && (s->gcmark_bits[idx / 64] >> (idx % 64)) & 1;
+}
+
+static void clear_marks(mspan *s, void *arg)
+{
+	(void)arg;
+	for (uint32_t w = 0; w < (s->nelems + 63) / 64; w++)
+		s->gcmark_bits[w] = 0;
+}
+
+static void reachable_sys(void *arg)
+{
+	struct reach_query *q = arg;
+
+	malloc_init();
+	spin_lock(&gc_lock);
+	if (gc_running) {
+		spin_unlock(&gc_lock);
+		return;
+	}
+	gc_running = true;
+	mcache_release_all(); /* freeindex final: span_allocated is exact */
+	gc_curg_sp = (uintptr_t)q->sp;
+	gc_mark();
+	gc_curg_sp = 0;
+	for (int i = 0; i < q->n; i++)
+		q->reachable[i] = marked((uintptr_t)q->ptrs[i]);
+	mheap_foreach_inuse(clear_marks, NULL);
+	gc_running = false;
+	spin_unlock(&gc_lock);
+	q->ret = 0;
+}
+
+int gort_reachable(const void *sp, void *const *ptrs, int n, bool *reachable)
+{
+	struct reach_query q = {sp, ptrs, n, reachable, -1};
+
+	if (n < 0)
+		return -1;
+	systemstack(reachable_sys, &q);
+	return q.ret;
 }
 
 void gort_gc(void)

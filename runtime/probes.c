@@ -15,9 +15,10 @@ gort_probes gort_probe_table;
 
 /* Fields in declaration order: copying them one by one keeps each store
  * atomic, which a memcpy of the struct would not. */
-#define PROBE_FIELDS(X)                                                         \
-	X(newobject) X(free) X(gc_start) X(gc_end) X(stack_grow) X(stack_release)  \
-	X(go_create) X(go_exit)
+#define PROBE_FIELDS(X)                                                                            \
+	X(newobject)                                                                               \
+	X(free) X(gc_start) X(gc_end) X(stack_grow) X(stack_release) X(go_create) X(go_exit)       \
+	        X(newobject_at)
 
 void gort_set_probes(const gort_probes *probes)
 {
@@ -28,7 +29,7 @@ void gort_set_probes(const gort_probes *probes)
 		size_t n = probes->size < sizeof incoming ? probes->size : sizeof incoming;
 		memcpy(&incoming, probes, n);
 	}
-#define STORE_PROBE(field)                                                      \
+#define STORE_PROBE(field)                                                                         \
 	__atomic_store_n(&gort_probe_table.field, incoming.field, __ATOMIC_RELEASE);
 	PROBE_FIELDS(STORE_PROBE)
 #undef STORE_PROBE

@@ -21,6 +21,7 @@
 #ifndef GORT_PROBES_H
 #define GORT_PROBES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,6 +68,15 @@ typedef struct gort_probes {
 	 * goroutine) before g first runs; go_exit runs on g as it ends. */
 	void (*go_create)(const gort_g *g, void (*fn)(void *), const gort_g *parent);
 	void (*go_exit)(const gort_g *g);
+
+	/* Heap, with the allocating frame (added after go_exit: older tools
+	 * never see it).  When set, it is called instead of newobject.
+	 * caller_pc is the return address into the function that called
+	 * gort_newobject/gort_newarray; caller_cfa is that function's canonical
+	 * frame address (its %rbp + 16: frame pointers are on), so its return
+	 * address lies at caller_cfa - 8. */
+	void (*newobject_at)(void *ptr, size_t size, int sizeclass, uint64_t ns,
+	                     uintptr_t caller_pc, uintptr_t caller_cfa);
 } gort_probes;
 
 /* Register probes (copied; NULL unregisters).  Safe to call at any time,
@@ -79,6 +89,20 @@ uint64_t gort_goid(const gort_g *g);
 
 /* The goroutine running on this thread, or NULL on a plain thread. */
 const gort_g *gort_getg(void);
+
+/* Reachability for tools: run the collector's mark phase (and nothing
+ * else: no sweep, nothing is freed) from every root, and set reachable[i]
+ * when the object that ptrs[i] points into is marked; the marks are cleared
+ * afterwards.  `sp` is the lowest live address of the running goroutine's
+ * stack (the stack is scanned from there up); NULL means "from where the
+ * collector runs", as in a collection.  Roots are what a collection uses:
+ * data and bss, this thread's thread-local variables, every goroutine's
+ * stack.  ptrs and reachable must not live in scanned memory (the caller's
+ * stack, data, bss) or they keep their objects alive themselves.  Must run
+ * on the thread that runs gort (one P), outside the allocator.  Returns 0,
+ * or -1 (reachable untouched) when a collection is already in progress or
+ * n < 0. */
+int gort_reachable(const void *sp, void *const *ptrs, int n, bool *reachable);
 
 #ifdef __cplusplus
 }

@@ -300,7 +300,7 @@ void sched_scan_roots(void (*scan)(const void *lo, const void *hi))
 		stack_release_spares(gp, stack_current(gp));
 		scan(gp, gp + 1);
 		if (gp == m0.curg)
-			scan_gstack(gp, m0.curfp - 64, scan);
+			scan_gstack(gp, gc_curg_sp != 0 ? gc_curg_sp : m0.curfp - 64, scan);
 		else
 			scan_gstack(gp, gp->sched.sp, scan);
 	}

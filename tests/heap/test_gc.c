@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sys/mman.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -261,6 +262,65 @@ static void check_consistent(const gort_memstats *m)
 	assert_true(m->total_alloc >= m->heap_alloc);
 }
 
+/* gort_reachable: the mark phase alone.  The query's arrays live in a
+ * mapping of their own (not a root), the dropped object only as a hidden
+ * (complemented) address. */
+static uintptr_t hidden_addr;
+static char *volatile reach_global; /* never read: volatile keeps the stores */
+
+static void __attribute__((noinline)) drop_object(void)
+{
+	char *p = gort_newobject(48);
+	memset(p, 0x5a, 48);
+	hidden_addr = ~(uintptr_t)p;
+}
+
+static void test_gort_reachable(void **state)
+{
+	void **ptrs = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(ptrs != MAP_FAILED);
+	bool *out = (bool *)(ptrs + 8);
+	char *global_obj = gort_newobject(64);
+	reach_global = global_obj + 40; /* only an interior pointer in data */
+	char *volatile local = gort_newobject(24);
+	drop_object();
+	scrub_stack();
+
+	gort_memstats before, after;
+	gort_read_memstats(&before);
+	ptrs[0] = global_obj;
+	ptrs[1] = local;
+	ptrs[2] = (void *)~hidden_addr;
+	ptrs[3] = global_obj + 63; /* an interior pointer asks about its object */
+	ptrs[4] = &hidden_addr;    /* not a heap object at all */
+	global_obj = NULL;
+	memset(out, 0xff, 5);
+	assert_int_equal(gort_reachable(NULL, (void *const *)ptrs, 5, out), 0);
+	assert_true(out[0]);
+	assert_true(out[1]);
+	assert_false(out[2]);
+	assert_true(out[3]);
+	assert_false(out[4]);
+	/* Nothing was swept: the unreachable object is still allocated, and
+	 * the marks were cleared (a second query agrees, a collection then
+	 * frees it). */
+	gort_read_memstats(&after);
+	assert_int_equal(after.frees, before.frees);
+	assert_int_equal(after.num_gc, before.num_gc);
+	assert_true(heap_allocated(ptrs[2]));
+	reach_global = NULL;
+	assert_int_equal(gort_reachable(NULL, (void *const *)ptrs + 1, 2, out), 0);
+	assert_true(out[0]);
+	assert_false(out[1]);
+	assert_int_equal(gort_reachable(NULL, (void *const *)ptrs, -1, out), -1);
+	scrub_stack();
+	gort_gc();
+	assert_false(heap_allocated(ptrs[2]));
+	assert_true(mheap_verify());
+	munmap(ptrs, 4096);
+	(void)local;
+}
+
 static void test_memstats_and_probes(void **state)
 {
 	gort_memstats a, b, c;
@@ -432,6 +492,7 @@ int main(int argc, char **argv)
 	        cmocka_unit_test(test_wide_object_grows_mark_stack),
 	        cmocka_unit_test(test_collect_from_another_thread),
 	        cmocka_unit_test(test_unreachable_is_reclaimed),
+	        cmocka_unit_test(test_gort_reachable),
 	        cmocka_unit_test(test_memstats_and_probes),
 	        cmocka_unit_test(test_env_parsing),
 	        cmocka_unit_test(test_gogc_off),
