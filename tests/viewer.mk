@@ -90,3 +90,13 @@ tests_e2e_gort_objects_CFLAGS = $(WARN_CFLAGS) $(e2e_cflags) $(GORT_CFLAGS)
 tests_e2e_gort_objects_LDADD = $(gort_ldadd)
 # The executable exports gort_set_probes, as gort.pc makes users do.
 tests_e2e_gort_objects_LDFLAGS = $(gort_prog_ldflags) -Wl,--export-dynamic-symbol=gort_set_probes
+
+# Escape verdicts of gort objects (tracer/barrier.c): one site per case,
+# compiled and linked the way users build gort programs.
+check_PROGRAMS += tests/e2e/gort_verdicts
+TESTS += tests/e2e/report-verdicts.sh
+EXTRA_DIST += tests/e2e/report-verdicts.sh
+tests_e2e_gort_verdicts_SOURCES = tests/e2e/gort_verdicts.c
+tests_e2e_gort_verdicts_CFLAGS = $(WARN_CFLAGS) $(e2e_cflags) $(GORT_CFLAGS)
+tests_e2e_gort_verdicts_LDADD = $(gort_ldadd)
+tests_e2e_gort_verdicts_LDFLAGS = $(gort_prog_ldflags)

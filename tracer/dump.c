@@ -55,9 +55,9 @@ static void print_alloc(const struct esc_event *ev)
 static void print_event(const struct esc_event *ev)
 {
 	static const char *const names[] = {
-	        "module",   "stack",  "thread_name", "alloc",         "free",
-	        "gc_start", "gc_end", "stack_grow",  "stack_release", "go_create",
-	        "go_exit",  "lost",   "end",         "frame_enter",   "frame_exit",
+	        "module", "stack",       "thread_name",   "alloc",     "free",    "gc_start",
+	        "gc_end", "stack_grow",  "stack_release", "go_create", "go_exit", "lost",
+	        "end",    "frame_enter", "frame_exit",    "escape",
 	};
 	printf("%s t=%" PRIu64 " thread=%u tid=%u g=%" PRIu64, names[ev->type], ev->time_ns,
 	       ev->thread, ev->tid, ev->goid);
@@ -112,6 +112,10 @@ static void print_event(const struct esc_event *ev)
 		printf(" fn=0x%" PRIx64 " sp=0x%" PRIx64, ev->u.frame.fn, ev->u.frame.sp);
 		break;
 	case ESC_EV_FRAME_EXIT:
+		break;
+	case ESC_EV_ESCAPE:
+		printf(" escaped=%d", ev->u.escape.escaped);
+		print_ref("block", &ev->u.escape.block);
 		break;
 	case ESC_EV_END:
 		printf(" reason=%s status=%" PRId64,

@@ -32,7 +32,8 @@
 
 #define ESC_MAGIC             "ESCTRACE"
 #define ESC_MAGIC_LEN         8
-#define ESC_VERSION           1
+#define ESC_VERSION           2 /* 2: the escape record */
+#define ESC_MIN_VERSION       1 /* the oldest version a reader accepts */
 #define ESC_FILE_HEADER_SIZE  4096u
 #define ESC_CHUNK_MAGIC       0x4b484345u /* "ECHK" little-endian */
 #define ESC_CHUNK_HEADER_SIZE 64u
@@ -75,6 +76,7 @@ enum esc_tag {
 	ESC_REC_END = 0x0d,           /* dt, reason, status, ticks, ns */
 	ESC_REC_FRAME_ENTER = 0x0e,   /* dt, fn delta, sp delta (--frames) */
 	ESC_REC_FRAME_EXIT = 0x0f,    /* dt (--frames) */
+	ESC_REC_ESCAPE = 0x10,        /* dt, ref, escaped (version 2) */
 	ESC_REC_ALLOC = 0x20,         /* | esc_alloc_fn: dt, size, stack, frame [cost] [ref] */
 	ESC_REC_FREE = 0x40,          /* | esc_free_fn: dt, ref */
 	ESC_REC_ALLOC_SAME = 0x60,    /* | esc_alloc_fn: dt, size [cost] [ref]; the previous

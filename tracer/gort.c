@@ -64,7 +64,7 @@ __attribute__((noinline)) static void switch_and_call(void (*fn)(void *), void *
 	                   "cc");
 }
 
-static void on_tracer_stack(void (*fn)(void *), void *arg)
+void on_tracer_stack(void (*fn)(void *), void *arg)
 {
 	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
 	struct tstate *t = esc_self;
@@ -96,6 +96,7 @@ struct probe_args {
 	uint64_t a, b, c;
 	const gort_g *g, *parent;
 	const gort_gc_stats *stats;
+	uintptr_t caller_pc, caller_cfa; /* newobject_at */
 };
 
 #define PROBE_ARGS(...)                                                                            \
@@ -109,9 +110,21 @@ static void newobject_body(void *arg)
 	if (t == NULL)
 		return;
 	uint64_t extra[2] = {p->b, p->c};
+	uint64_t seq = t->seq;
 	record_alloc(t, ESC_REC_NEWOBJECT, (uintptr_t)p->ptr, p->a, event_time(t), 0, p->fp, p->ra,
 	             extra, false, NULL, false);
+	if (p->caller_cfa != 0 && t->seq != seq)
+		barrier_note((void *)p->ptr, (uint64_t)t->index << 40 | seq, p->caller_pc,
+		             p->caller_cfa);
 	leave(t);
+}
+
+static void on_newobject_at(void *ptr, size_t size, int sizeclass, uint64_t ns, uintptr_t caller_pc,
+                            uintptr_t caller_cfa)
+{
+	PROBE_ARGS(.ptr = ptr, .a = size, .b = (uint64_t)(sizeclass < 0 ? 0 : sizeclass), .c = ns,
+	           .caller_pc = caller_pc, .caller_cfa = caller_cfa);
+	on_tracer_stack(newobject_body, &args_);
 }
 
 static void on_newobject(void *ptr, size_t size, int sizeclass, uint64_t ns)
@@ -126,6 +139,7 @@ static void free_body(void *arg)
 	struct tstate *t = enter();
 	if (t == NULL)
 		return;
+	barrier_swept(t, p->ptr);
 	record_free(t, ESC_FN_SWEEP, (uintptr_t)p->ptr, event_time(t), (uintptr_t)p->fp);
 	leave(t);
 }
@@ -276,5 +290,8 @@ void gort_attach(void)
 	        .go_create = on_go_create,
 	        .go_exit = on_go_exit,
 	};
+	barrier_attach();
+	if (barrier_enabled())
+		probes.newobject_at = on_newobject_at;
 	set(&probes);
 }

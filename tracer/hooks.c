@@ -205,6 +205,21 @@ void record_alloc(struct tstate *t, unsigned tag, uintptr_t addr, uint64_t size,
 	blocks_insert(addr, &b);
 }
 
+void record_escape(struct tstate *t, uint64_t block, bool escaped)
+{
+	struct block_info b = {block, 0, 0};
+
+	note_pending(t);
+	uint8_t *p = writer_reserve(t, 1 + 4 * ESC_MAX_VARINT);
+	if (p == NULL)
+		return;
+	*p++ = ESC_REC_ESCAPE;
+	p = put_dt(t, p, event_time(t));
+	p = put_ref(t, p, true, &b, 0, false);
+	p = esc_put_uvarint(p, escaped);
+	writer_commit(t, p);
+}
+
 static void write_free(struct tstate *t, unsigned fn, bool found, const struct block_info *b,
                        uint64_t ticks, uintptr_t sp)
 {

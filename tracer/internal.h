@@ -295,6 +295,9 @@ HIDDEN void record_alloc(struct tstate *t, unsigned tag, uintptr_t addr, uint64_
                          bool same);
 HIDDEN void record_free(struct tstate *t, unsigned fn, uintptr_t addr, uint64_t ticks,
                         uintptr_t sp);
+/* An escape record: block (thread << 40 | seq, created by this process)
+ * was still reachable when its frame returned, or not. */
+HIDDEN void record_escape(struct tstate *t, uint64_t block, bool escaped);
 HIDDEN extern void *(*real_malloc)(size_t);
 HIDDEN extern void (*real_free)(void *);
 HIDDEN void *hooks_real_aligned_alloc(size_t align, size_t n);
@@ -302,7 +305,24 @@ HIDDEN void *hooks_real_aligned_alloc(size_t align, size_t n);
 /* ---- gort.c ---------------------------------------------------------------- */
 
 HIDDEN void gort_attach(void);
+/* Run fn(arg) on the thread's 64 KiB tracer stack, the split-stack guard
+ * off (directly when already on the thread's own stack). */
+HIDDEN void on_tracer_stack(void (*fn)(void *), void *arg);
 /* The running goroutine's id; NULL when the program has no gort. */
 HIDDEN extern uint64_t (*gort_goid_now)(void);
+
+/* ---- barrier.c: escape verdicts of gort objects ------------------------------ */
+
+HIDDEN void barrier_attach(void); /* after gort is found */
+HIDDEN bool barrier_enabled(void);
+/* A sampled newobject: block was allocated by the frame at cfa (return PC
+ * pc into it): watch it until that frame returns. */
+HIDDEN void barrier_note(void *obj, uint64_t block, uintptr_t pc, uintptr_t cfa);
+/* The sweeper freed obj: if a barrier waits for it, it is frame-local. */
+HIDDEN void barrier_swept(struct tstate *t, const void *obj);
+/* The original return address of the frame at cfa whose slot holds the
+ * barrier (0: none). */
+HIDDEN uintptr_t barrier_original_ra(uintptr_t cfa);
+HIDDEN extern char esc_return_barrier[];
 
 #endif /* ESCAPADE_TRACER_INTERNAL_H */

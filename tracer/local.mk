@@ -19,6 +19,8 @@ lib_LTLIBRARIES += tracer/libescapade.la
 tracer_libescapade_la_SOURCES = \
 	tracer/internal.h \
 	tracer/arena.c \
+	tracer/barrier.c \
+	tracer/barrier_amd64.S \
 	tracer/blocks.c \
 	tracer/cxx.c \
 	tracer/frames.c \

@@ -128,9 +128,10 @@ static int check_header(esc_reader *r, char *err, size_t errlen)
 		return -1;
 	}
 	memcpy(&r->hdr, r->data, sizeof r->hdr);
-	if (h->version != ESC_VERSION) {
-		set_msg(err, errlen, "trace version %u is not supported (this reader reads %u)",
-		        h->version, ESC_VERSION);
+	if (h->version < ESC_MIN_VERSION || h->version > ESC_VERSION) {
+		set_msg(err, errlen,
+		        "trace version %u is not supported (this reader reads %u to %u)",
+		        h->version, ESC_MIN_VERSION, ESC_VERSION);
 		return -1;
 	}
 	if (h->header_size != ESC_FILE_HEADER_SIZE) {
@@ -846,6 +847,17 @@ static int decode_record(esc_reader *r, struct cursor *c, struct esc_event *ev)
 	case ESC_REC_FRAME_ENTER:
 	case ESC_REC_FRAME_EXIT:
 		return dec_frame(r, c, ev, tag == ESC_REC_FRAME_ENTER);
+	case ESC_REC_ESCAPE:
+		if (r->hdr.version < 2)
+			break;
+		ev->type = ESC_EV_ESCAPE;
+		TRY(get_dt(r, c));
+		TRY(get_ref(r, c, &ev->u.escape.block));
+		GET(v);
+		if (v > 1)
+			return damage(r, c, "bad escape verdict");
+		ev->u.escape.escaped = v;
+		return 1;
 	}
 	c->p--;
 	return damage(r, c, "unknown record tag");

@@ -39,6 +39,7 @@ enum esc_event_type {
 	ESC_EV_END,
 	ESC_EV_FRAME_ENTER, /* --frames: a function of code built with -finstrument-functions */
 	ESC_EV_FRAME_EXIT,
+	ESC_EV_ESCAPE, /* a return barrier's verdict on one gort object */
 };
 
 /* fn of an ESC_EV_ALLOC that came from gort_newobject. */
@@ -112,6 +113,10 @@ struct esc_event {
 			uint64_t fn; /* FRAME_ENTER: the function's address */
 			uint64_t sp; /* FRAME_ENTER: the stack pointer after its prologue */
 		} frame;
+		struct {
+			struct esc_ref block; /* the object */
+			bool escaped;         /* reachable once its frame returned */
+		} escape;
 	} u;
 };
 

@@ -239,6 +239,8 @@ static unsigned walk_fp(struct tstate *t, void *fp, uintptr_t ra0, struct frame_
 		uintptr_t pc = f[1];
 		if (pc == 0)
 			return n;
+		if (unlikely(pc == (uintptr_t)esc_return_barrier)) /* barrier.c */
+			pc = barrier_original_ra(a + 16);
 		if (n < CACHE_DEPTH)
 			fps[n] = a;
 		pcs[n++] = pc;

@@ -38,8 +38,10 @@ struct agg {
 	uint64_t peaks;      /* new peaks reached so far */
 };
 
-/* Block table values: a = size, b = stack index | FRAME_KNOWN. */
+/* Block table values: a = size, b = stack index | FRAME_KNOWN | GORT_OBJECT
+ * (| bit 62, below). */
 #define FRAME_KNOWN (1ULL << 63)
+#define GORT_OBJECT (1ULL << 61) /* verdict from escape records only */
 
 agg *agg_new(void)
 {
@@ -140,7 +142,9 @@ bool agg_alloc(agg *a, uint64_t block, uint64_t stack, uint64_t size, uint64_t c
 	}
 	size_t index = (size_t)(st - a->stacks);
 	b->a = size;
-	b->b = (uint64_t)index | (frame_known ? FRAME_KNOWN : 0) | (1ULL << 62);
+	b->b = (uint64_t)index | (frame_known ? FRAME_KNOWN : 0) | (gort ? GORT_OBJECT : 0) |
+	       (1ULL << 62);
+	st->live_gort += gort;
 	touch(a, st);
 	st->live_bytes += size;
 	st->live_allocs++;
@@ -156,7 +160,7 @@ bool agg_alloc(agg *a, uint64_t block, uint64_t stack, uint64_t size, uint64_t c
 }
 
 /* Block table values carry bit 62 so that a live entry never has b == 0. */
-#define STACK_INDEX(b) ((size_t)((b) & ((1ULL << 62) - 1)))
+#define STACK_INDEX(b) ((size_t)((b) & ((1ULL << 61) - 1)))
 
 void agg_release(agg *a, uint64_t block, bool live, bool counted)
 {
@@ -168,14 +172,16 @@ void agg_release(agg *a, uint64_t block, bool live, bool counted)
 	}
 	agg_stack *st = &a->stacks[STACK_INDEX(b->b)];
 	uint64_t size = b->a;
-	bool known = b->b & FRAME_KNOWN;
+	bool known = b->b & FRAME_KNOWN, gort = b->b & GORT_OBJECT;
 	id_table_remove(&a->blocks, b);
 
 	if (counted) {
 		a->totals.frees++;
 		st->frees++;
 	}
-	if (!known)
+	if (gort)
+		st->live_gort--;
+	else if (!known)
 		st->unknown++;
 	else if (live)
 		st->frame_local++;
@@ -191,6 +197,18 @@ void agg_release(agg *a, uint64_t block, bool live, bool counted)
 	st->live_bytes -= size;
 	st->live_allocs--;
 	a->live_bytes -= size;
+}
+
+void agg_escape(agg *a, uint64_t block, bool escaped)
+{
+	id_slot *b = id_table_find(&a->blocks, block);
+	if (!b || !(b->b & GORT_OBJECT))
+		return;
+	agg_stack *st = &a->stacks[STACK_INDEX(b->b)];
+	if (escaped)
+		st->escaped++;
+	else
+		st->frame_local++;
 }
 
 void agg_sweep(agg *a, uint64_t block, bool live)
@@ -272,7 +290,7 @@ void agg_finish(agg *a)
 	for (size_t i = 0; i < a->nstacks; i++) {
 		agg_stack *st = &a->stacks[i];
 		touch(a, st);
-		st->escaped += st->live_allocs; /* outlived every frame */
+		st->escaped += st->live_allocs - st->live_gort; /* outlived every frame */
 		a->totals.leaked_bytes += st->live_bytes;
 		a->totals.leaked_allocations += st->live_allocs;
 	}

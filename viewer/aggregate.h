@@ -35,6 +35,7 @@ typedef struct agg_stack {
 	uint64_t escaped;                 /* outlived the allocating frame (or leaked) */
 	uint64_t unknown;                 /* no frame information to judge by */
 	uint64_t gort;                    /* of allocs, gort newobject calls */
+	uint64_t live_gort;               /* of live_allocs, gort objects */
 	uint64_t peak_stamp;              /* internal: peak count when live_bytes last changed */
 } agg_stack;
 
@@ -76,6 +77,13 @@ void agg_release(agg *a, uint64_t block, bool live, bool counted);
  * for agg_release: the object died before its allocating frame returned. */
 void agg_sweep(agg *a, uint64_t block, bool live);
 
+/* The escape record: a return barrier found gort object `block` still
+ * reachable (escaped) or not (frame-local) when its frame returned.  gort
+ * objects get their verdict from these records only: the collector frees
+ * them long after their frame, so neither a sweep nor a leak says anything
+ * about escape.  Unknown or non-gort blocks are ignored. */
+void agg_escape(agg *a, uint64_t block, bool escaped);
+
 /* A release of a block the trace never saw created. */
 void agg_release_unknown(agg *a);
 
@@ -89,7 +97,8 @@ void agg_go_exit(agg *a, uint64_t goid);
 void agg_lost(agg *a, uint64_t count);
 
 /* Ends the pass: blocks still live are leaked (and escaped), every stack's
- * peak_bytes is settled.  Call once, after the last event. */
+ * peak_bytes is settled (gort objects excepted, see agg_escape).  Call once, after the last event.
+ */
 void agg_finish(agg *a);
 
 const agg_totals *agg_totals_of(const agg *a);

@@ -66,6 +66,11 @@ static bool feed(struct loaded_trace *t, const struct esc_event *ev)
 		else
 			release(a, &ev->u.free.block, true);
 		return true;
+	case ESC_EV_ESCAPE:
+		if (ev->u.escape.block.kind == ESC_REF_LOCAL ||
+		    ev->u.escape.block.kind == ESC_REF_REMOTE)
+			agg_escape(a, ev->u.escape.block.id, ev->u.escape.escaped);
+		return true;
 	case ESC_EV_GC_END:
 		agg_gc(a);
 		return true;
