@@ -102,6 +102,34 @@ static void verdict_evidence(void **state)
 	agg_free_all(a);
 }
 
+/* gort objects: the verdict comes from escape records only; a sweep, a
+ * leak, or an object nobody judged adds nothing. */
+static void gort_verdict_from_escape_records(void **state)
+{
+	agg *a = two_stacks();
+	for (unsigned i = 0; i < 4; i++)
+		assert_true(agg_alloc(a, BLOCK(1, i), 1, 8, 0, true, true));
+	assert_true(agg_alloc(a, BLOCK(1, 4), 2, 8, 0, true, true));
+	assert_true(agg_alloc(a, BLOCK(1, 5), 2, 8, 0, true, false)); /* malloc: as before */
+	agg_escape(a, BLOCK(1, 0), false);
+	agg_escape(a, BLOCK(1, 1), false);
+	agg_escape(a, BLOCK(1, 4), true);
+	agg_escape(a, BLOCK(1, 5), true); /* not a gort object: ignored */
+	agg_escape(a, BLOCK(7, 7), true); /* unknown block: ignored */
+	agg_sweep(a, BLOCK(1, 0), false);
+	agg_sweep(a, BLOCK(1, 2), false); /* swept, never judged */
+	agg_finish(a);                    /* 1, 3, 4 and 5 leak */
+	agg_stack *s1 = stack_by_id(a, 1), *s2 = stack_by_id(a, 2);
+	assert_int_equal(s1->frame_local, 2);
+	assert_int_equal(s1->escaped, 0);
+	assert_int_equal(s1->unknown, 0);
+	assert_int_equal(s1->live_gort, 2);
+	assert_int_equal(s2->escaped, 2); /* block 4's record, block 5's leak */
+	assert_int_equal(s2->frame_local, 0);
+	assert_int_equal(agg_totals_of(a)->leaked_allocations, 4);
+	agg_free_all(a);
+}
+
 static void temporary_is_freed_before_the_next_allocation(void **state)
 {
 	agg *a = two_stacks();
@@ -203,6 +231,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(totals_peak_and_leaks),
 	        cmocka_unit_test(verdict_evidence),
+	        cmocka_unit_test(gort_verdict_from_escape_records),
 	        cmocka_unit_test(temporary_is_freed_before_the_next_allocation),
 	        cmocka_unit_test(realloc_and_unknown_blocks),
 	        cmocka_unit_test(hostile_ids_do_not_corrupt),

@@ -15,7 +15,7 @@
  *     (barrier_amd64.S), and the object joins the frame's barrier entry; a
  *     frame that allocates several sampled objects has one entry for them;
  *   - return: the trampoline pushes the return registers and calls
- *     esc_barrier_fire, which takes the entry out of the table and writes
+ *     esc_barrier_fire, which takes the entry out of the table, writes
  *     the records on the tracer's own stack (the frame may live on a 2 KiB
  *     segment), asks gort_reachable about the entry's objects from the
  *     goroutine's stack (the runtime must see the goroutine's own segment
@@ -64,6 +64,7 @@ struct site_count {
 
 struct barrier_table {
 	uint32_t used;
+	uintptr_t obj_lo, obj_hi; /* bounds of the pending objects (while used) */
 	struct barrier b[BARRIER_SLOTS];
 	struct site_count sites[SITE_SLOTS];
 	struct barrier firing;        /* the entry esc_barrier_fire handles */
@@ -159,15 +160,40 @@ static struct barrier *entry_for(uintptr_t cfa)
 	return b;
 }
 
-void barrier_note(void *obj, uint64_t block, uintptr_t pc, uintptr_t cfa)
+/* Is cfa believable as the CFA of the frame that called the runtime from
+ * the probe's frame probe_fp?  The runtime derives it from the caller's
+ * saved frame pointer: a caller built without frame pointers could give
+ * anything, and a barrier written there would corrupt memory.  A CFA is
+ * 16-byte aligned, above the probe's frame on the same stack (or segment:
+ * the runtime's entry may have crossed into a new one, hence the bound is
+ * loose), and the slot below it holds a return address into a known
+ * module. */
+static bool frame_believable(struct tstate *t, uintptr_t cfa, uintptr_t probe_fp)
 {
-	if (table == NULL || cfa < 16 || p_getg() == NULL)
+	bool known = false;
+
+	if ((cfa & 15) != 0 || cfa <= probe_fp || cfa - probe_fp > ((uintptr_t)1 << 20))
+		return false;
+	if (*(const uintptr_t *)(cfa - 8) == (uintptr_t)esc_return_barrier)
+		return true; /* barrier_note was here already */
+	modules_pc_has_fp(t, *(const uintptr_t *)(cfa - 8), &known);
+	return known;
+}
+
+void barrier_note(struct tstate *t, void *obj, uint64_t block, uintptr_t pc, uintptr_t cfa,
+                  uintptr_t probe_fp)
+{
+	if (table == NULL || p_getg() == NULL || !frame_believable(t, cfa, probe_fp))
 		return;
 	lock();
 	struct site_count *s = site_of(pc);
 	if (s != NULL && s->n < sample) {
 		struct barrier *b = entry_for(cfa);
 		if (b != NULL && b->n < BARRIER_OBJS) {
+			if (table->obj_hi == 0 || (uintptr_t)obj < table->obj_lo)
+				table->obj_lo = (uintptr_t)obj;
+			if ((uintptr_t)obj > table->obj_hi)
+				table->obj_hi = (uintptr_t)obj;
 			b->obj[b->n] = obj;
 			b->block[b->n++] = block;
 			s->n++;
@@ -181,6 +207,10 @@ void barrier_swept(struct tstate *t, const void *obj)
 	if (table == NULL || __atomic_load_n(&table->used, __ATOMIC_RELAXED) == 0)
 		return;
 	lock();
+	if ((uintptr_t)obj < table->obj_lo || (uintptr_t)obj > table->obj_hi) {
+		unlock();
+		return;
+	}
 	for (uint32_t i = 0; i < BARRIER_SLOTS; i++) {
 		struct barrier *b = &table->b[i];
 		for (uint32_t j = 0; b->cfa != 0 && j < b->n; j++) {
@@ -211,11 +241,9 @@ uintptr_t barrier_original_ra(uintptr_t cfa)
 }
 
 /* The entry of the frame at cfa, taken out of the table into
- * table->firing (on the tracer's stack: the table is the lock's). */
-static void take_body(void *arg)
+ * table->firing.  Little stack: it runs on the goroutine's. */
+static void take(uintptr_t cfa)
 {
-	uintptr_t cfa = *(uintptr_t *)arg;
-
 	lock();
 	struct barrier *e = find(cfa);
 	if (e == NULL) {
@@ -227,7 +255,8 @@ static void take_body(void *arg)
 	}
 	table->firing = *e;
 	e->cfa = 0;
-	table->used--;
+	if (--table->used == 0)
+		table->obj_lo = table->obj_hi = 0;
 	unlock();
 }
 
@@ -252,7 +281,7 @@ static void record_body(void *arg)
 HIDDEN uintptr_t esc_barrier_fire(const void *saved, uintptr_t cfa);
 uintptr_t esc_barrier_fire(const void *saved, uintptr_t cfa)
 {
-	on_tracer_stack(take_body, &cfa);
+	take(cfa);
 	struct barrier *b = &table->firing;
 	uintptr_t ra = b->ra;
 	if (b->n != 0 && p_reachable(saved, b->obj, (int)b->n, table->reachable) == 0)

@@ -114,8 +114,8 @@ static void newobject_body(void *arg)
 	record_alloc(t, ESC_REC_NEWOBJECT, (uintptr_t)p->ptr, p->a, event_time(t), 0, p->fp, p->ra,
 	             extra, false, NULL, false);
 	if (p->caller_cfa != 0 && t->seq != seq)
-		barrier_note((void *)p->ptr, (uint64_t)t->index << 40 | seq, p->caller_pc,
-		             p->caller_cfa);
+		barrier_note(t, (void *)p->ptr, (uint64_t)t->index << 40 | seq, p->caller_pc,
+		             p->caller_cfa, (uintptr_t)p->fp);
 	leave(t);
 }
 

@@ -315,9 +315,11 @@ HIDDEN extern uint64_t (*gort_goid_now)(void);
 
 HIDDEN void barrier_attach(void); /* after gort is found */
 HIDDEN bool barrier_enabled(void);
-/* A sampled newobject: block was allocated by the frame at cfa (return PC
- * pc into it): watch it until that frame returns. */
-HIDDEN void barrier_note(void *obj, uint64_t block, uintptr_t pc, uintptr_t cfa);
+/* A newobject: block was allocated by the frame at cfa (return PC pc into
+ * it; probe_fp the probe's own frame).  If the site is still sampled,
+ * watch the object until that frame returns. */
+HIDDEN void barrier_note(struct tstate *t, void *obj, uint64_t block, uintptr_t pc, uintptr_t cfa,
+                         uintptr_t probe_fp);
 /* The sweeper freed obj: if a barrier waits for it, it is frame-local. */
 HIDDEN void barrier_swept(struct tstate *t, const void *obj);
 /* The original return address of the frame at cfa whose slot holds the

@@ -164,6 +164,10 @@ static void payload_all(struct buf *p)
 	tag(p, ESC_REC_FREE | ESC_FN_FREE);
 	u(p, 1);
 	u(p, ESC_REF_LOCAL | 1 << ESC_REF_SHIFT); /* block 1 */
+	tag(p, ESC_REC_ESCAPE);                   /* block 2 escaped */
+	u(p, 1);
+	u(p, ESC_REF_LOCAL | 0 << ESC_REF_SHIFT);
+	u(p, 1);
 	tag(p, ESC_REC_GC_START);
 	u(p, 1);
 	u(p, 1);
@@ -290,6 +294,12 @@ static void check_all(const struct buf *b)
 	assert_int_equal(esc_reader_next(r, &ev), 1);
 	assert_int_equal(ev.u.free.block.id, (UINT64_C(1) << 40) | 1);
 	assert_false(ev.u.free.block.live);
+
+	assert_int_equal(esc_reader_next(r, &ev), 1);
+	assert_int_equal(ev.type, ESC_EV_ESCAPE);
+	assert_int_equal(ev.u.escape.block.kind, ESC_REF_LOCAL);
+	assert_int_equal(ev.u.escape.block.id, (UINT64_C(1) << 40) | 2);
+	assert_true(ev.u.escape.escaped);
 
 	assert_int_equal(esc_reader_next(r, &ev), 1);
 	assert_int_equal(ev.type, ESC_EV_GC_START);
@@ -437,7 +447,7 @@ static void test_truncated_everywhere(void **state)
 	(void)state;
 	struct buf b = trace_all(false);
 	long full = drain(b.data, b.len, NULL);
-	assert_int_equal(full, 19);
+	assert_int_equal(full, 20);
 	long prev = 0;
 	for (size_t cut = ESC_FILE_HEADER_SIZE; cut < ESC_FILE_HEADER_SIZE + 300; cut++) {
 		uint8_t *copy = malloc(cut);
@@ -499,6 +509,34 @@ static void test_rejects(void **state)
 	free(b.data);
 }
 
+/* Version 1 files are still read, but have no escape record. */
+static void test_version_1(void **state)
+{
+	char err[256];
+	struct buf b = {0}, p = {0};
+	struct esc_event ev;
+
+	(void)state;
+	file_header(&b, 0);
+	((struct esc_file_header *)b.data)->version = 1;
+	tag(&p, ESC_REC_LOST);
+	u(&p, 1);
+	u(&p, 3);
+	tag(&p, ESC_REC_ESCAPE);
+	u(&p, 1);
+	u(&p, ESC_REF_UNKNOWN);
+	u(&p, 0);
+	chunk(&b, 1, 0, 1000, &p, false);
+	esc_reader *r = esc_reader_open_mem(b.data, b.len, err, sizeof err);
+	assert_non_null(r);
+	assert_int_equal(esc_reader_next(r, &ev), 1);
+	assert_int_equal(ev.type, ESC_EV_LOST);
+	assert_int_equal(esc_reader_next(r, &ev), -1);
+	esc_reader_close(r);
+	free(p.data);
+	free(b.data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -509,6 +547,7 @@ int main(void)
 	        cmocka_unit_test(test_truncated_everywhere),
 	        cmocka_unit_test(test_corrupt),
 	        cmocka_unit_test(test_rejects),
+	        cmocka_unit_test(test_version_1),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
