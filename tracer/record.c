@@ -38,6 +38,7 @@
 struct record_opts {
 	const char *output;
 	unsigned depth, time_sample;
+	long verdict_sample; /* -1: the library's default */
 	bool no_follow, cost, frames, compress;
 };
 
@@ -46,7 +47,8 @@ static void record_usage(FILE *out)
 	fprintf(out,
 	        "usage: escapade record [-o FILE] [--depth N] [--time-sample N] [--no-follow] "
 	        "[--cost]\n"
-	        "                       [--compress] [--frames] -- PROG [ARGS...]\n\n"
+	        "                       [--compress] [--frames] [--verdict-sample N] -- PROG "
+	        "[ARGS...]\n\n"
 	        "Run PROG with libescapade.so preloaded and record every malloc-family call,\n"
 	        "every gort newobject and stack event, with its call stack, into a trace.\n"
 	        "Exits with PROG's status (128+N when PROG died of signal N).\n\n"
@@ -65,6 +67,9 @@ static void record_usage(FILE *out)
 	        "  --frames           record every function entry and exit (with the stack\n"
 	        "                     pointer) of code built with -finstrument-functions:\n"
 	        "                     stack bytes per call path (not yet in gort programs)\n"
+	        "  --verdict-sample N judge the first N gort objects of each allocation site:\n"
+	        "                     escaped or frame-local, checked when the allocating\n"
+	        "                     frame returns (default 4; 0: no verdicts)\n"
 	        "  -h, --help         show this help\n\n"
 	        "environment:\n"
 	        "  ESCAPADE_PRELOAD   path of libescapade.so to use\n"
@@ -164,10 +169,16 @@ static bool find_preload(char *out, size_t len)
 static int parse(int argc, char **argv, struct record_opts *o)
 {
 	static const struct option longs[] = {
-	        {"output", required_argument, NULL, 'o'}, {"depth", required_argument, NULL, 'd'},
-	        {"no-follow", no_argument, NULL, 'n'},    {"cost", no_argument, NULL, 'c'},
-	        {"frames", no_argument, NULL, 'f'},       {"help", no_argument, NULL, 'h'},
-	        {"compress", no_argument, NULL, 'z'},     {NULL, 0, NULL, 0},
+	        {"output", required_argument, NULL, 'o'},
+	        {"depth", required_argument, NULL, 'd'},
+	        {"no-follow", no_argument, NULL, 'n'},
+	        {"cost", no_argument, NULL, 'c'},
+	        {"frames", no_argument, NULL, 'f'},
+	        {"help", no_argument, NULL, 'h'},
+	        {"compress", no_argument, NULL, 'z'},
+	        {"time-sample", required_argument, NULL, 't'},
+	        {"verdict-sample", required_argument, NULL, 'v'},
+	        {NULL, 0, NULL, 0},
 	};
 	int c;
 	char *end;
@@ -199,6 +210,18 @@ static int parse(int argc, char **argv, struct record_opts *o)
 				return -1;
 			}
 			o->time_sample = (unsigned)ts;
+			break;
+		case 'v':
+			errno = 0;
+			long vs = strtol(optarg, &end, 10);
+			if (errno || *end || vs < 0 || vs > 1000000) {
+				fprintf(stderr,
+				        "escapade record: --verdict-sample wants 0..1000000, not "
+				        "'%s'\n",
+				        optarg);
+				return -1;
+			}
+			o->verdict_sample = vs;
 			break;
 		case 'n':
 			o->no_follow = true;
@@ -280,6 +303,10 @@ static void set_env(const struct record_opts *o, const char *lib, const char *pr
 		snprintf(buf, sizeof buf, "%u", o->time_sample);
 		setenv("ESCAPADE_TIME_SAMPLE", buf, 1);
 	}
+	if (o->verdict_sample >= 0) {
+		snprintf(buf, sizeof buf, "%ld", o->verdict_sample);
+		setenv("ESCAPADE_VERDICT_SAMPLE", buf, 1);
+	}
 	if (o->no_follow)
 		setenv("ESCAPADE_NO_FOLLOW", "1", 1);
 	if (o->compress)
@@ -305,7 +332,7 @@ static void report_trace(const struct record_opts *o, const char *prog, pid_t pi
 
 int cmd_record(int argc, char **argv)
 {
-	struct record_opts o = {.depth = 256};
+	struct record_opts o = {.depth = 256, .verdict_sample = -1};
 	char prog[PATH_MAX], lib[PATH_MAX], trace[PATH_MAX];
 	int first = parse(argc, argv, &o);
 
