@@ -177,6 +177,22 @@ static void drain(void)
 	}
 }
 
+/* Data and bss, less the word mheap_arena_lo: it holds the arena's first
+ * byte, the address of the heap's first object, which the heap's own
+ * bookkeeping must not keep alive (gort_reachable would call that object
+ * escaped, and no collection would ever free it). */
+static void scan_data(uintptr_t lo, uintptr_t hi)
+{
+	uintptr_t skip = (uintptr_t)&mheap_arena_lo;
+
+	if (skip >= lo && skip + 8 <= hi) {
+		scan_words(lo, skip);
+		scan_words(skip + 8, hi);
+	} else {
+		scan_words(lo, hi);
+	}
+}
+
 /* A module's data and bss, and this thread's instance of its thread-local
  * variables (dlpi_tls_data, when the C library reports it). */
 static int scan_module(struct dl_phdr_info *info, size_t size, void *arg)
@@ -189,7 +205,7 @@ static int scan_module(struct dl_phdr_info *info, size_t size, void *arg)
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_W)) {
 			uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-			scan_words(lo, lo + ph->p_memsz);
+			scan_data(lo, lo + ph->p_memsz);
 		} else if (ph->p_type == PT_TLS && has_tls_data) {
 			uintptr_t lo = (uintptr_t)info->dlpi_tls_data;
 			scan_words(lo, lo + ph->p_memsz);

@@ -20,7 +20,8 @@
  *     segment), asks gort_reachable about the entry's objects from the
  *     goroutine's stack (the runtime must see the goroutine's own segment
  *     and guard; it moves to its system stack itself), the goroutine's
- *     stack scanned from the pushed registers up, and returns the original
+ *     stack scanned from the pushed %rax up (a returned pointer is
+ *     reachable; %rdx is left out, see barrier_amd64.S), and returns the original
  *     return address for the trampoline to jump to;
  *   - sweep: an object of a pending entry that the collector frees while
  *     its frame is still live died inside that frame: frame-local, recorded

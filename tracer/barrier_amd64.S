@@ -4,10 +4,13 @@
  * barrier.c puts esc_return_barrier's address in the return-address slot
  * of a frame that allocated gort objects.  When that frame returns, `ret`
  * lands here with %rsp at the frame's CFA, the return value in %rax/%rdx.
- * Those two registers are pushed, so that the reachability query (which
- * scans the goroutine's stack from the lowest pushed word up) counts a
- * returned pointer as reachable; the words below them are dead and are not
- * scanned.  esc_barrier_fire(saved, cfa) answers the query and gives back
+ * Both are saved; %rax is pushed last of the words the reachability query
+ * scans (it scans the goroutine's stack from the pushed %rax up), so a
+ * returned pointer counts as reachable.  %rdx is saved below that, out of
+ * the scan: it carries a return value only for two-word structs, and far
+ * more often a dead copy of a pointer the function worked with (GCC often
+ * moves the new object there), which would make a frame-local object look
+ * escaped.  The words below are dead and are not scanned either.  esc_barrier_fire(saved, cfa) answers the query and gives back
  * the frame's original return address, which goes into the slot pushed
  * first; the registers come back and `ret` goes where the frame would have.
  *
@@ -28,13 +31,13 @@ esc_return_barrier_entry:
 esc_return_barrier:
 	pushq	$0			/* the original return address, later */
 	.cfi_adjust_cfa_offset 8
-	pushq	%rax
+	pushq	%rax			/* the lowest word scanned */
 	.cfi_adjust_cfa_offset 8
 	pushq	%rdx
 	.cfi_adjust_cfa_offset 8
-	pushq	$0			/* alignment; zero, so no stale word is scanned */
+	pushq	$0			/* alignment */
 	.cfi_adjust_cfa_offset 8
-	movq	%rsp, %rdi		/* the lowest live word */
+	leaq	16(%rsp), %rdi		/* the saved %rax: scan from there up */
 	leaq	32(%rsp), %rsi		/* the frame's CFA */
 	call	esc_barrier_fire
 	movq	%rax, 24(%rsp)
