@@ -184,11 +184,13 @@ static bool frame_believable(struct tstate *t, uintptr_t cfa, uintptr_t probe_fp
 void barrier_note(struct tstate *t, void *obj, uint64_t block, uintptr_t pc, uintptr_t cfa,
                   uintptr_t probe_fp)
 {
-	if (table == NULL || p_getg() == NULL || !frame_believable(t, cfa, probe_fp))
+	if (table == NULL)
 		return;
 	lock();
+	/* The site first: once its sample is taken, this is all a newobject
+	 * costs. */
 	struct site_count *s = site_of(pc);
-	if (s != NULL && s->n < sample) {
+	if (s != NULL && s->n < sample && p_getg() != NULL && frame_believable(t, cfa, probe_fp)) {
 		struct barrier *b = entry_for(cfa);
 		if (b != NULL && b->n < BARRIER_OBJS) {
 			if (table->obj_hi == 0 || (uintptr_t)obj < table->obj_lo)
