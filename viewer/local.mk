@@ -7,6 +7,10 @@ bin_PROGRAMS += viewer/escapade
 viewer_escapade_SOURCES = \
 	viewer/main.c \
 	viewer/commands.h \
+	viewer/view.c viewer/view.h \
+	viewer/cmdline.c viewer/cmdline.h \
+	viewer/cmd_folded.c viewer/cmd_flame.c viewer/cmd_pprof.c \
+	viewer/cmd_diff.c \
 	tracer/dump.c \
 	tracer/record.c
 viewer_escapade_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir) -DESCAPADE_LIBDIR='"$(libdir)"'

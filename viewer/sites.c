@@ -42,9 +42,8 @@ static const esc_symbol *symbol_at(esc_symbolizer *sym, const agg_stack *st, uin
 	return esc_symbolize(sym, -1, st->pcs[k], true);
 }
 
-/* Finds the site frame of a stack; false for a stack without addresses. */
-static bool find_site(esc_symbolizer *sym, const agg_stack *st, uint32_t *pc_index,
-                      int *inline_index, const esc_frame **frame)
+bool site_find(esc_symbolizer *sym, const agg_stack *st, uint32_t *pc_index, int *inline_index,
+               const esc_frame **frame)
 {
 	for (uint32_t k = 0; k < st->depth; k++) {
 		const esc_symbol *s = symbol_at(sym, st, k);
@@ -172,7 +171,7 @@ site *sites_build(agg *a, esc_symbolizer *sym, enum site_sort key, size_t *n)
 		uint32_t k = 0;
 		int j = 0;
 		const esc_frame *f = &no_stack;
-		if (!sym || !find_site(sym, st, &k, &j, &f))
+		if (!sym || !site_find(sym, st, &k, &j, &f))
 			f = &no_stack;
 		size_t h = hash_place(f) & (cap - 1);
 		while (index[h] && !same_place(sites[index[h] - 1].frame, f))
