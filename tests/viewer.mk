@@ -90,3 +90,4 @@ tests_e2e_gort_objects_CFLAGS = $(WARN_CFLAGS) $(e2e_cflags) $(GORT_CFLAGS)
 tests_e2e_gort_objects_LDADD = $(gort_ldadd)
 # The executable exports gort_set_probes, as gort.pc makes users do.
 tests_e2e_gort_objects_LDFLAGS = $(gort_prog_ldflags) -Wl,--export-dynamic-symbol=gort_set_probes
+include tests/viewer-cmds.mk

@@ -10,7 +10,7 @@ viewer_escapade_SOURCES = \
 	viewer/view.c viewer/view.h \
 	viewer/cmdline.c viewer/cmdline.h \
 	viewer/cmd_folded.c viewer/cmd_flame.c viewer/cmd_pprof.c \
-	viewer/cmd_diff.c \
+	viewer/cmd_diff.c viewer/cmd_html.c viewer/cmd_timeline.c \
 	tracer/dump.c \
 	tracer/record.c
 viewer_escapade_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir) -DESCAPADE_LIBDIR='"$(libdir)"'

@@ -25,6 +25,8 @@ static const struct command commands[] = {
         {"folded", cmd_folded, "folded stacks (flamegraph.pl, speedscope) of a trace"},
         {"flame", cmd_flame, "an interactive flame graph (SVG) of a trace"},
         {"diff", cmd_diff, "what changed between two traces (text, differential flame)"},
+        {"html", cmd_html, "a self-contained HTML report of a trace"},
+        {"timeline", cmd_timeline, "goroutines, collections, memory over time (Perfetto JSON)"},
         {"pprof", cmd_pprof, "a pprof profile (.pb.gz) of a trace, for go tool pprof"},
 };
 

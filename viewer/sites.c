@@ -214,3 +214,13 @@ void site_path(const site *s, esc_symbolizer *sym, void (*fn)(const esc_frame *f
 			fn(&sy->frames[j], arg);
 	}
 }
+
+void goroutine_origin(const agg *a, esc_symbolizer *sym, const agg_goroutine *g,
+                      const esc_frame **created_by, const esc_frame **entry)
+{
+	const agg_stack *st = agg_stack_by_id(a, g->stack);
+	const esc_symbol *c = st && st->depth ? esc_symbolize(sym, -1, st->pcs[0], true) : NULL;
+	const esc_symbol *e = g->fn ? esc_symbolize(sym, -1, g->fn, false) : NULL;
+	*created_by = c ? &c->frames[c->nframes - 1] : NULL;
+	*entry = e ? &e->frames[e->nframes - 1] : NULL;
+}

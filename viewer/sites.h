@@ -50,4 +50,10 @@ const char *site_verdict(const site *s);
 void site_path(const site *s, esc_symbolizer *sym, void (*fn)(const esc_frame *f, void *arg),
                void *arg);
 
+/* Where goroutine g was created (the caller of gort_go, from its creator's
+ * stack) and its entry function; NULL frames when unknown.  The report,
+ * the HTML page and the timeline name goroutines by these. */
+void goroutine_origin(const agg *a, esc_symbolizer *sym, const agg_goroutine *g,
+                      const esc_frame **created_by, const esc_frame **entry);
+
 #endif
