@@ -49,23 +49,18 @@ int cmd_flame(int argc, char **argv)
 	                    .usage = usage,
 	                    .accept = OPT_METRIC | OPT_REVERSE | OPT_INVERTED | OPT_TITLE,
 	                    .ntraces = 1};
-	int rc = cmdline_parse(&c, argc, argv);
+	struct trace_view v;
+	FILE *out;
+	char *name;
+	int rc = cmdline_start(&c, argc, argv, NULL, ".svg", &v, &out, &name);
 	if (rc != CMDLINE_GO)
 		return rc;
-	struct trace_view v;
-	if (view_load(c.cmd, c.traces[0], NULL, &v))
-		return 1;
 	ct_tree *reversed = c.reverse ? ct_reverse(v.tree) : NULL;
-	char *name = NULL;
-	FILE *out = c.reverse && !reversed ? NULL
-	                                   : view_output(c.cmd, c.traces[0], c.out, ".svg", &name);
-	rc = 1;
-	if (out) {
-		rc = draw(out, &c, &v, reversed ? reversed : v.tree);
-		rc = view_close(c.cmd, out, name, true) || rc;
-	}
-	free(name);
+	bool failed = c.reverse && !reversed;
+	if (failed)
+		fprintf(stderr, "escapade flame: out of memory\n");
+	else
+		failed = draw(out, &c, &v, reversed ? reversed : v.tree);
 	ct_free(reversed);
-	view_free(&v);
-	return rc;
+	return cmdline_finish(&c, out, name, &v, failed, true);
 }

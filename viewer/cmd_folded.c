@@ -29,21 +29,13 @@ static const char usage[] =
 int cmd_folded(int argc, char **argv)
 {
 	struct cmdline c = {.cmd = "folded", .usage = usage, .accept = OPT_METRIC, .ntraces = 1};
-	int rc = cmdline_parse(&c, argc, argv);
+	struct trace_view v;
+	FILE *out;
+	char *name;
+	int rc = cmdline_start(&c, argc, argv, NULL, NULL, &v, &out, &name);
 	if (rc != CMDLINE_GO)
 		return rc;
-	struct trace_view v;
-	if (view_load(c.cmd, c.traces[0], NULL, &v))
-		return 1;
-	char *name;
-	FILE *out = view_output(c.cmd, c.traces[0], c.out, NULL, &name);
-	rc = 1;
-	if (out) {
-		ct_sort(v.tree);
-		rc = folded_write(out, v.tree, (enum ct_metric)c.metric) < 0;
-		rc = view_close(c.cmd, out, name, false) || rc;
-	}
-	free(name);
-	view_free(&v);
-	return rc;
+	ct_sort(v.tree);
+	bool failed = folded_write(out, v.tree, (enum ct_metric)c.metric) < 0;
+	return cmdline_finish(&c, out, name, &v, failed, false);
 }

@@ -125,26 +125,21 @@ static void page_free(struct page *p)
 int cmd_html(int argc, char **argv)
 {
 	struct cmdline c = {.cmd = "html", .usage = usage, .ntraces = 1};
-	int rc = cmdline_parse(&c, argc, argv);
+	const struct view_opts opts = {.series = true};
+	struct trace_view v;
+	FILE *out;
+	char *name;
+	int rc = cmdline_start(&c, argc, argv, &opts, ".html", &v, &out, &name);
 	if (rc != CMDLINE_GO)
 		return rc;
-	struct trace_view v;
-	const struct view_opts opts = {.series = true};
-	if (view_load(c.cmd, c.traces[0], &opts, &v))
-		return 1;
 	struct page p = {0};
-	char *name = NULL;
-	FILE *out = NULL;
-	rc = 1;
-	if (!fill(&p, &v))
+	bool failed = !fill(&p, &v);
+	if (failed)
 		fprintf(stderr, "escapade html: out of memory\n");
-	else if ((out = view_output(c.cmd, c.traces[0], c.out, ".html", &name))) {
+	else {
 		ct_sort(v.tree);
-		rc = html_write(out, v.tree, &p.s) < 0;
-		rc = view_close(c.cmd, out, name, true) || rc;
+		failed = html_write(out, v.tree, &p.s) < 0;
 	}
-	free(name);
 	page_free(&p);
-	view_free(&v);
-	return rc;
+	return cmdline_finish(&c, out, name, &v, failed, true);
 }

@@ -27,21 +27,13 @@ static const char usage[] =
 int cmd_pprof(int argc, char **argv)
 {
 	struct cmdline c = {.cmd = "pprof", .usage = usage, .ntraces = 1};
-	int rc = cmdline_parse(&c, argc, argv);
+	struct trace_view v;
+	FILE *out;
+	char *name;
+	int rc = cmdline_start(&c, argc, argv, NULL, ".pb.gz", &v, &out, &name);
 	if (rc != CMDLINE_GO)
 		return rc;
-	struct trace_view v;
-	if (view_load(c.cmd, c.traces[0], NULL, &v))
-		return 1;
-	char *name;
-	FILE *out = view_output(c.cmd, c.traces[0], c.out, ".pb.gz", &name);
-	rc = 1;
-	if (out) {
-		rc = pprof_write(out, v.tree, (int64_t)v.start_realtime_ns,
-		                 (int64_t)v.duration_ns) < 0;
-		rc = view_close(c.cmd, out, name, true) || rc;
-	}
-	free(name);
-	view_free(&v);
-	return rc;
+	bool failed =
+	        pprof_write(out, v.tree, (int64_t)v.start_realtime_ns, (int64_t)v.duration_ns) < 0;
+	return cmdline_finish(&c, out, name, &v, failed, true);
 }

@@ -86,26 +86,20 @@ static void add_rest(tl_writer *w, const struct trace_view *v)
 int cmd_timeline(int argc, char **argv)
 {
 	struct cmdline c = {.cmd = "timeline", .usage = usage, .ntraces = 1};
-	int rc = cmdline_parse(&c, argc, argv);
+	const struct view_opts opts = {.series = true, .timeline = true};
+	struct trace_view v;
+	FILE *out;
+	char *name;
+	int rc = cmdline_start(&c, argc, argv, &opts, ".json", &v, &out, &name);
 	if (rc != CMDLINE_GO)
 		return rc;
-	struct trace_view v;
-	const struct view_opts opts = {.series = true, .timeline = true};
-	if (view_load(c.cmd, c.traces[0], &opts, &v))
-		return 1;
-	char *name;
-	FILE *out = view_output(c.cmd, c.traces[0], c.out, ".json", &name);
-	tl_writer *w = out ? tl_open(out, v.t.exe, v.t.pid) : NULL;
-	rc = 1;
+	tl_writer *w = tl_open(out, v.t.exe, v.t.pid);
+	bool failed = !w;
 	if (w) {
 		add_goroutines(w, &v);
 		add_grows(w, &v);
 		add_rest(w, &v);
-		rc = tl_close(w) < 0;
+		failed = tl_close(w) < 0;
 	}
-	if (out)
-		rc = view_close(c.cmd, out, name, true) || rc;
-	free(name);
-	view_free(&v);
-	return rc;
+	return cmdline_finish(&c, out, name, &v, failed, true);
 }

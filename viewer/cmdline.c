@@ -1,7 +1,8 @@
 /*
  * viewer/cmdline.c — one getopt_long table for the output commands (see
  * cmdline.h); an option a command does not accept is reported as unknown
- * to it.
+ * to it.  Also the start (parse, load, open the output) and the end (close,
+ * free) that the one-trace commands share.
  */
 #include "config.h"
 
@@ -104,4 +105,29 @@ int cmdline_parse(struct cmdline *c, int argc, char **argv)
 	for (int i = 0; i < c->ntraces; i++)
 		c->traces[i] = argv[optind + i];
 	return CMDLINE_GO;
+}
+
+int cmdline_start(struct cmdline *c, int argc, char **argv, const struct view_opts *o,
+                  const char *suffix, struct trace_view *v, FILE **out, char **name)
+{
+	int rc = cmdline_parse(c, argc, argv);
+	if (rc != CMDLINE_GO)
+		return rc;
+	if (view_load(c->cmd, c->traces[0], o, v))
+		return 1;
+	*out = view_output(c->cmd, c->traces[0], c->out, suffix, name);
+	if (!*out) {
+		view_free(v);
+		return 1;
+	}
+	return CMDLINE_GO;
+}
+
+int cmdline_finish(const struct cmdline *c, FILE *out, char *name, struct trace_view *v,
+                   bool failed, bool verbose)
+{
+	int rc = view_close(c->cmd, out, name, verbose) || failed;
+	free(name);
+	view_free(v);
+	return rc;
 }

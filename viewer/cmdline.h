@@ -11,6 +11,7 @@
 #define ESCAPADE_VIEWER_CMDLINE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 /* Options a command accepts (flags of cmdline.accept). */
 enum {
@@ -44,5 +45,20 @@ int cmdline_parse(struct cmdline *c, int argc, char **argv);
 
 /* cmdline_parse's result as "go on" (-1) or an exit status. */
 #define CMDLINE_GO (-1)
+
+struct trace_view;
+struct view_opts;
+
+/* The start every one-trace output command shares: parse argv, load the
+ * trace (view_load with o), open the output (view_output with suffix).
+ * Returns CMDLINE_GO with *v loaded, *out open and *name set (free it), or
+ * the exit status to return (nothing left to free). */
+int cmdline_start(struct cmdline *c, int argc, char **argv, const struct view_opts *o,
+                  const char *suffix, struct trace_view *v, FILE **out, char **name);
+
+/* The end: closes out (saying where it went when verbose), frees name and
+ * v; returns the exit status, 1 when failed or a write failed. */
+int cmdline_finish(const struct cmdline *c, FILE *out, char *name, struct trace_view *v,
+                   bool failed, bool verbose);
 
 #endif
