@@ -219,7 +219,15 @@ void goroutine_origin(const agg *a, esc_symbolizer *sym, const agg_goroutine *g,
                       const esc_frame **created_by, const esc_frame **entry)
 {
 	const agg_stack *st = agg_stack_by_id(a, g->stack);
-	const esc_symbol *c = st && st->depth ? esc_symbolize(sym, -1, st->pcs[0], true) : NULL;
+	const esc_symbol *c = NULL;
+	/* The creator's stack starts inside gort (newproc, where the probe
+	 * fires, and gort_go): the creator is the first frame outside them. */
+	for (uint32_t k = 0; st && k < st->depth; k++) {
+		c = esc_symbolize(sym, -1, st->pcs[k], true);
+		const char *fn = c ? c->frames[c->nframes - 1].function : NULL;
+		if (!fn || (strcmp(fn, "newproc") && strcmp(fn, "gort_go")))
+			break;
+	}
 	const esc_symbol *e = g->fn ? esc_symbolize(sym, -1, g->fn, false) : NULL;
 	*created_by = c ? &c->frames[c->nframes - 1] : NULL;
 	*entry = e ? &e->frames[e->nframes - 1] : NULL;

@@ -10,6 +10,9 @@ prog=$top_builddir/tests/e2e/cmds_goroutines
 t=$scratch/g.trace
 record "$t" "$prog"
 report_json "$t" "$scratch/r.json"
+blocked=$(jq_py "$scratch/r.json" "[(g['created_by'], g['function']) for g in r['goroutines_blocked']]")
+[ "$blocked" = "[('mainfn', 'blocked')]" ] ||
+	fail "blocked goroutines are $blocked, expected one created by mainfn running blocked"
 
 "$ESCAPADE" timeline "$t" 2>"$scratch/err" || fail "timeline exited $? ($(cat "$scratch/err"))"
 python3 - "$t.json" "$scratch/r.json" <<'PY' || fail "timeline JSON is not what the trace holds"
@@ -45,7 +48,7 @@ p = P(); p.feed(open(sys.argv[1]).read()); p.close()
 text = " ".join(p.text)
 for sec in ("sites", "flame", "memory", "leaks", "blocked"):
     assert sec in p.ids, (sec, p.ids)
-for name in ("worker", "cmds_goroutines.c", "escaped"):
+for name in ("worker", "cmds_goroutines.c", "escaped", "mainfn"):
     assert name in text, name
 PY
 exit 0
