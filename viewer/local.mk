@@ -17,3 +17,4 @@ viewer_escapade_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir) -DESCAPADE_LIBDIR='"$(
 viewer_escapade_LDADD = viewer/libreport.la tracer/libescreader.la
 include viewer/outputs.mk
 include viewer/report.mk
+EXTRA_DIST += doc/viewer-commands.md
