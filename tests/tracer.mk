@@ -23,7 +23,8 @@ tracer_test_progs = \
 	tests/tracer/prog_kill \
 	tests/tracer/prog_segv \
 	tests/tracer/prog_abort \
-	tests/tracer/prog_sigalloc
+	tests/tracer/prog_sigalloc \
+	tests/tracer/prog_handoff
 check_PROGRAMS += $(tracer_test_progs)
 # Frame pointers, as the programs Escapade is for are built.
 tests_tracer_prog_allfns_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
@@ -34,6 +35,8 @@ tests_tracer_prog_kill_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
 tests_tracer_prog_segv_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
 tests_tracer_prog_abort_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
 tests_tracer_prog_sigalloc_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
+tests_tracer_prog_handoff_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer -pthread
+tests_tracer_prog_handoff_LDADD = -lpthread
 
 # A gort program: the runtime's probes, found through the symbols the
 # executable exports (gort.pc exports gort_set_probes; the goroutine ids
@@ -45,3 +48,7 @@ tests_tracer_prog_gort_LDADD = $(gort_ldadd) -ldl
 tests_tracer_prog_gort_LDFLAGS = $(gort_prog_ldflags) \
 	-Wl,--export-dynamic-symbol=gort_set_probes \
 	-Wl,--export-dynamic-symbol=gort_getg -Wl,--export-dynamic-symbol=gort_goid
+
+# --frames: entry/exit of code built with -finstrument-functions.
+check_PROGRAMS += tests/tracer/prog_frames
+tests_tracer_prog_frames_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer -finstrument-functions

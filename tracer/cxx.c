@@ -51,9 +51,9 @@ static inline void *cxx_alloc(size_t n, size_t align)
 	do {                                                                                       \
 		hooks_resolve();                                                                   \
 		struct tstate *t = enter();                                                        \
-		uint64_t t0 = esc_ticks();                                                         \
+		uint64_t t0 = t != NULL ? event_time(t) : 0;                                       \
 		void *p_ = real_malloc != NULL ? cxx_alloc((n), (align)) : NULL;                   \
-		uint64_t cost_ = esc_opt.cost ? esc_ticks() - t0 : 0;                              \
+		uint64_t cost_ = esc_opt.cost && t != NULL ? esc_ticks() - t0 : 0;                 \
 		if (t != NULL) {                                                                   \
 			if (p_ != NULL)                                                            \
 				record_alloc(t, ESC_REC_ALLOC | (fn), (uintptr_t)p_, (n), t0,      \
@@ -73,7 +73,7 @@ static inline void *cxx_alloc(size_t n, size_t align)
 			return;                                                                    \
 		struct tstate *t = enter();                                                        \
 		if (t != NULL) {                                                                   \
-			record_free(t, (fn), (uintptr_t)(p), esc_ticks(),                          \
+			record_free(t, (fn), (uintptr_t)(p), event_time(t),                        \
 			            (uintptr_t)__builtin_frame_address(0));                        \
 			leave(t);                                                                  \
 		}                                                                                  \

@@ -57,7 +57,7 @@ static void print_event(const struct esc_event *ev)
 	static const char *const names[] = {
 	        "module",   "stack",  "thread_name", "alloc",         "free",
 	        "gc_start", "gc_end", "stack_grow",  "stack_release", "go_create",
-	        "go_exit",  "lost",   "end",
+	        "go_exit",  "lost",   "end",         "frame_enter",   "frame_exit",
 	};
 	printf("%s t=%" PRIu64 " thread=%u tid=%u g=%" PRIu64, names[ev->type], ev->time_ns,
 	       ev->thread, ev->tid, ev->goid);
@@ -107,6 +107,11 @@ static void print_event(const struct esc_event *ev)
 		break;
 	case ESC_EV_LOST:
 		printf(" count=%" PRIu64, ev->u.lost.count);
+		break;
+	case ESC_EV_FRAME_ENTER:
+		printf(" fn=0x%" PRIx64 " sp=0x%" PRIx64, ev->u.frame.fn, ev->u.frame.sp);
+		break;
+	case ESC_EV_FRAME_EXIT:
 		break;
 	case ESC_EV_END:
 		printf(" reason=%s status=%" PRId64,

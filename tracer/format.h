@@ -73,6 +73,8 @@ enum esc_tag {
 	ESC_REC_GO_EXIT = 0x0b,       /* dt, goid */
 	ESC_REC_LOST = 0x0c,          /* dt, count of events the tracer dropped */
 	ESC_REC_END = 0x0d,           /* dt, reason, status, ticks, ns */
+	ESC_REC_FRAME_ENTER = 0x0e,   /* dt, fn delta, sp delta (--frames) */
+	ESC_REC_FRAME_EXIT = 0x0f,    /* dt (--frames) */
 	ESC_REC_ALLOC = 0x20,         /* | esc_alloc_fn: dt, size, stack, frame [cost] [ref] */
 	ESC_REC_FREE = 0x40,          /* | esc_free_fn: dt, ref */
 	ESC_REC_ALLOC_SAME = 0x60,    /* | esc_alloc_fn: dt, size [cost] [ref]; the previous

@@ -109,7 +109,7 @@ static void newobject_body(void *arg)
 	if (t == NULL)
 		return;
 	uint64_t extra[2] = {p->b, p->c};
-	record_alloc(t, ESC_REC_NEWOBJECT, (uintptr_t)p->ptr, p->a, esc_ticks(), 0, p->fp, p->ra,
+	record_alloc(t, ESC_REC_NEWOBJECT, (uintptr_t)p->ptr, p->a, event_time(t), 0, p->fp, p->ra,
 	             extra, false, NULL, false);
 	leave(t);
 }
@@ -126,7 +126,7 @@ static void free_body(void *arg)
 	struct tstate *t = enter();
 	if (t == NULL)
 		return;
-	record_free(t, ESC_FN_SWEEP, (uintptr_t)p->ptr, esc_ticks(), (uintptr_t)p->fp);
+	record_free(t, ESC_FN_SWEEP, (uintptr_t)p->ptr, event_time(t), (uintptr_t)p->fp);
 	leave(t);
 }
 
@@ -147,7 +147,7 @@ static void gc_body(void *arg)
 	uint8_t *q = writer_reserve(t, 1 + 10 * ESC_MAX_VARINT);
 	if (q != NULL) {
 		*q++ = end ? ESC_REC_GC_END : ESC_REC_GC_START;
-		q = put_dt(t, q, esc_ticks());
+		q = put_dt(t, q, event_time(t));
 		q = esc_put_uvarint(q, s->cycle);
 		q = esc_put_uvarint(q, s->heap_live);
 		q = esc_put_uvarint(q, s->heap_goal);
@@ -194,7 +194,7 @@ static void g_event_body(void *arg)
 	uint8_t *q = writer_reserve(t, 1 + 6 * ESC_MAX_VARINT);
 	if (q != NULL) {
 		*q++ = (uint8_t)tag;
-		q = put_dt(t, q, esc_ticks());
+		q = put_dt(t, q, event_time(t));
 		q = esc_put_uvarint(q, goid_of(p->g));
 		if (tag == ESC_REC_STACK_GROW) {
 			q = esc_put_uvarint(q, p->b);
@@ -238,7 +238,7 @@ static void go_create_body(void *arg)
 	uint8_t *q = writer_reserve(t, 1 + 5 * ESC_MAX_VARINT);
 	if (q != NULL) {
 		*q++ = ESC_REC_GO_CREATE;
-		q = put_dt(t, q, esc_ticks());
+		q = put_dt(t, q, event_time(t));
 		q = esc_put_uvarint(q, goid_of(p->g));
 		q = esc_put_uvarint(q, goid_of(p->parent));
 		q = esc_put_uvarint(q, (uintptr_t)p->ptr);

@@ -218,12 +218,21 @@ static void write_free(struct tstate *t, unsigned fn, bool found, const struct b
 	writer_commit(t, p);
 }
 
+/* A block another thread made: its alloc record may carry that thread's
+ * last clock reading, and this thread's last one may be older still.  A
+ * fresh reading keeps the release after the allocation in time order. */
+static inline uint64_t causal_time(const struct tstate *t, bool found, const struct block_info *b,
+                                   uint64_t ticks)
+{
+	return found && b->id >> 40 != t->index ? esc_ticks() : ticks;
+}
+
 void record_free(struct tstate *t, unsigned fn, uintptr_t addr, uint64_t ticks, uintptr_t sp)
 {
 	struct block_info b;
 	bool found = blocks_remove(addr, &b);
 
-	write_free(t, fn, found, &b, ticks, sp);
+	write_free(t, fn, found, &b, causal_time(t, found, &b, ticks), sp);
 }
 
 /* ---- the allocating hooks ---------------------------------------------------- */
@@ -237,7 +246,7 @@ void record_free(struct tstate *t, unsigned fn, uintptr_t addr, uint64_t ticks, 
 			return (expr);                                                             \
 		struct block_info b_;                                                              \
 		bool found_ = (old) != NULL && blocks_remove((uintptr_t)(old), &b_);               \
-		uint64_t t0 = esc_ticks();                                                         \
+		uint64_t t0 = causal_time(t, found_, &b_, event_time(t));                          \
 		void *p_ = (expr);                                                                 \
 		uint64_t cost_ = timed() ? esc_ticks() - t0 : 0;                                   \
 		if (p_ != NULL)                                                                    \
@@ -311,7 +320,7 @@ EXPORT NOINLINE int posix_memalign(void **out, size_t align, size_t n)
 	struct tstate *t = enter();
 	if (t == NULL)
 		return real_posix_memalign(out, align, n);
-	uint64_t t0 = esc_ticks();
+	uint64_t t0 = event_time(t);
 	int rc = real_posix_memalign(out, align, n);
 	uint64_t cost = timed() ? esc_ticks() - t0 : 0;
 	if (rc == 0)
@@ -371,7 +380,7 @@ EXPORT NOINLINE size_t xallocx(void *p, size_t n, size_t extra, int flags)
 		return real_xallocx(p, n, extra, flags);
 	struct block_info b;
 	bool found = blocks_remove((uintptr_t)p, &b);
-	uint64_t t0 = esc_ticks();
+	uint64_t t0 = causal_time(t, found, &b, event_time(t));
 	size_t r = real_xallocx(p, n, extra, flags);
 	uint64_t cost = timed() ? esc_ticks() - t0 : 0;
 	record_alloc(t, ESC_REC_ALLOC | ESC_FN_XALLOCX, (uintptr_t)p, r, t0, cost,
@@ -389,7 +398,7 @@ EXPORT NOINLINE size_t xallocx(void *p, size_t n, size_t extra, int flags)
 			return;                                                                    \
 		struct tstate *t = enter();                                                        \
 		if (t != NULL) {                                                                   \
-			uint64_t t0 = esc_ticks();                                                 \
+			uint64_t t0 = event_time(t);                                               \
 			record_free(t, (fn), (uintptr_t)(p), t0,                                   \
 			            (uintptr_t)__builtin_frame_address(0));                        \
 			leave(t);                                                                  \

@@ -37,8 +37,9 @@ struct esc_options {
 	bool cost;      /* time the real allocator */
 	bool follow;    /* trace forked and exec'd children */
 	bool frames;
-	bool compact; /* rewrite the trace deflated at a clean end */
-	int unwind;   /* UNWIND_AUTO, UNWIND_FP, UNWIND_DWARF */
+	bool compact;         /* rewrite the trace deflated at a clean end */
+	unsigned time_sample; /* read the clock every N events (1: each) */
+	int unwind;           /* UNWIND_AUTO, UNWIND_FP, UNWIND_DWARF */
 };
 enum { UNWIND_AUTO, UNWIND_FP, UNWIND_DWARF };
 HIDDEN extern struct esc_options esc_opt;
@@ -85,6 +86,12 @@ static inline uint64_t esc_ticks(void)
 	return __rdtsc();
 }
 HIDDEN uint64_t esc_mono_ns(void);
+struct tstate;
+/* An event's time.  Reading the clock is the dearest thing a hook does
+ * (rdtsc costs ~35 ns in some VMs), so a thread reads it every
+ * esc_opt.time_sample events and the events in between share the last
+ * reading; with --cost every event is timed exactly anyway. */
+static inline uint64_t event_time(struct tstate *t);
 HIDDEN uint64_t esc_real_ns(void);
 
 /* ---- per-thread state (preload.c owns the lifecycle) --------------------- */
@@ -100,20 +107,36 @@ struct tstate {
 	/* writer.c: the chunk this thread appends to */
 	struct esc_chunk_header *chunk;
 	uint8_t *pos, *limit;
-	uint64_t last_t;     /* ticks >> shift of the last record */
-	uint64_t last_frame; /* frame field of the last record */
-	uint32_t last_stack; /* stack of the last alloc/newobject record */
-	uint64_t seq;        /* blocks created by this thread */
-	uint64_t goid;       /* goroutine written last (chunk state) */
+	uint64_t last_t;           /* ticks >> shift of the last record */
+	uint64_t last_frame;       /* frame field of the last record */
+	uint32_t last_stack;       /* stack of the last alloc/newobject record */
+	uint64_t last_fn, last_sp; /* of the last frame enter record (frames.c) */
+	uint64_t clock_last;       /* the last clock reading (event_time) */
+	uint32_t clock_skip;       /* events left before the next reading */
+	uint64_t seq;              /* blocks created by this thread */
+	uint64_t goid;             /* goroutine written last (chunk state) */
 
 	/* stacks.c */
 	struct stack_table *stacks;
 	uintptr_t stack_lo, stack_hi;        /* the thread's stack mapping */
 	const struct module *last_module[2]; /* modules.c lookup cache */
+	struct tstate *next_spare;           /* preload.c: states of ended threads */
 	uint64_t pcs[ESC_MAX_DEPTH];         /* capture buffer, off the program's stack */
 };
 
 HIDDEN extern __thread struct tstate *esc_self TLS_IE;
+
+static inline uint64_t event_time(struct tstate *t)
+{
+	if (esc_opt.cost)
+		return esc_ticks();
+	if (likely(t->clock_skip > 0)) {
+		t->clock_skip--;
+		return t->clock_last;
+	}
+	t->clock_skip = esc_opt.time_sample - 1;
+	return t->clock_last = esc_ticks();
+}
 /* This thread's state, created on first use; NULL when it cannot be. */
 HIDDEN struct tstate *tstate_get(void);
 HIDDEN uint32_t esc_gettid(void);
@@ -189,6 +212,7 @@ HIDDEN void writer_thread_name(struct tstate *t, const char *name);
 HIDDEN void writer_finish(unsigned reason, int64_t status, bool compact);
 /* In a fork child: drop the parent's file (never write to it). */
 HIDDEN void writer_forget(void);
+HIDDEN void writer_thread_done(struct tstate *t);
 HIDDEN void writer_lock_all(void);
 HIDDEN void writer_unlock_all(void);
 HIDDEN uint32_t writer_new_thread_index(void);

@@ -21,6 +21,7 @@ tracer_libescapade_la_SOURCES = \
 	tracer/arena.c \
 	tracer/blocks.c \
 	tracer/cxx.c \
+	tracer/frames.c \
 	tracer/gort.c \
 	tracer/hooks.c \
 	tracer/maps.c \

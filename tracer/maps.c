@@ -91,6 +91,7 @@ struct ranges {
 static struct ranges *current; /* published */
 static esc_spin refresh_spin;
 static uint64_t last_refresh;
+static uint32_t refreshes;
 
 static bool add_rw(uintptr_t lo, uintptr_t hi, const char *perms, void *arg)
 {
@@ -132,12 +133,16 @@ bool maps_writable(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
 {
 	if (lookup(__atomic_load_n(&current, __ATOMIC_ACQUIRE), addr, lo, hi))
 		return true;
-	/* Unknown: rebuild the snapshot, at most every ~1 ms (2^22 ticks). */
+	/* Unknown: rebuild the snapshot.  A walk that follows a garbage link
+	 * asks too, so after the first 64 rebuilds (a program's start, when
+	 * mappings are new) at most one per ~1 ms (2^22 ticks). */
 	uint64_t now = esc_ticks();
-	if (now - __atomic_load_n(&last_refresh, __ATOMIC_RELAXED) < (1u << 22))
+	if (__atomic_load_n(&refreshes, __ATOMIC_RELAXED) >= 64 &&
+	    now - __atomic_load_n(&last_refresh, __ATOMIC_RELAXED) < (1u << 22))
 		return false;
 	spin_lock(&refresh_spin);
 	last_refresh = now;
+	refreshes++;
 	struct ranges *rs = arena_alloc(sizeof *rs);
 	if (rs != NULL) {
 		KEEP_ERRNO(maps_foreach(add_rw, rs));

@@ -41,7 +41,7 @@
 
 #define EXPORT __attribute__((visibility("default")))
 
-struct esc_options esc_opt = {.depth = 256, .follow = true};
+struct esc_options esc_opt = {.depth = 256, .follow = true, .time_sample = 16};
 volatile int esc_state;
 __thread struct tstate *esc_self TLS_IE;
 
@@ -66,7 +66,9 @@ static void stack_bounds(struct tstate *t)
 	uintptr_t here = (uintptr_t)__builtin_frame_address(0), lo = 0, hi = 0;
 	struct rlimit rl;
 
-	if (!maps_find(here, &lo, &hi))
+	/* The snapshot of writable mappings serves most threads (glibc reuses
+	 * the stacks of ended threads); reading /proc/self/maps is the rest. */
+	if (!maps_writable(here, &lo, &hi) && !maps_find(here, &lo, &hi))
 		return;
 	/* The main thread's stack grows below its mapping's current start. */
 	if (t->tid == (uint32_t)real_getpid() && getrlimit(RLIMIT_STACK, &rl) == 0) {
@@ -106,8 +108,46 @@ static void thread_start(struct tstate *t)
 	t->seq = 0;
 	t->goid = 0;
 	t->lost = 0;
+	t->last_module[0] = t->last_module[1] = NULL;
+	t->clock_skip = 0;
 	stack_bounds(t);
 	record_thread_name(t);
+}
+
+/* States of threads that ended, for new threads to reuse: a program that
+ * starts thousands of short threads must not grow the tracer by a state
+ * (and a stack table) each. */
+static struct tstate *spare_states;
+static esc_spin spare_spin;
+static pthread_key_t exit_key;
+static bool exit_key_ok;
+
+/* A thread ends (pthread key destructor): its state becomes a spare.  If
+ * the thread allocates again later in its exit, it gets another state. */
+static void thread_exit(void *arg)
+{
+	struct tstate *t = arg;
+
+	if (esc_self != t || t->busy)
+		return;
+	writer_thread_done(t);
+	esc_self = NULL;
+	spin_lock(&spare_spin);
+	t->next_spare = spare_states;
+	spare_states = t;
+	spin_unlock(&spare_spin);
+}
+
+static struct tstate *spare_state(void)
+{
+	spin_lock(&spare_spin);
+	struct tstate *t = spare_states;
+	if (t != NULL)
+		spare_states = t->next_spare;
+	spin_unlock(&spare_spin);
+	if (t != NULL)
+		stacks_reset(t);
+	return t;
 }
 
 struct tstate *tstate_get(void)
@@ -116,13 +156,18 @@ struct tstate *tstate_get(void)
 
 	if (t != NULL)
 		return t;
-	t = arena_alloc(sizeof *t);
-	if (t == NULL)
-		return NULL;
+	t = spare_state();
+	if (t == NULL) {
+		t = arena_alloc(sizeof *t);
+		if (t == NULL)
+			return NULL;
+		stacks_thread_init(t);
+	}
 	t->busy = 1;
 	esc_self = t;
-	stacks_thread_init(t);
 	KEEP_ERRNO(thread_start(t));
+	if (exit_key_ok)
+		pthread_setspecific(exit_key, t);
 	t->busy = 0;
 	return t;
 }
@@ -186,6 +231,12 @@ static void read_options(void)
 	esc_opt.frames = env_flag("ESCAPADE_FRAMES");
 	esc_opt.follow = !env_flag("ESCAPADE_NO_FOLLOW");
 	esc_opt.compact = env_flag("ESCAPADE_COMPACT");
+	v = getenv("ESCAPADE_TIME_SAMPLE");
+	if (v != NULL) {
+		long n = strtol(v, NULL, 10);
+		if (n >= 1 && n <= 1000000)
+			esc_opt.time_sample = (unsigned)n;
+	}
 	v = getenv("ESCAPADE_UNWIND");
 	if (v != NULL && strcmp(v, "fp") == 0)
 		esc_opt.unwind = UNWIND_FP;
@@ -294,6 +345,7 @@ __attribute__((constructor)) static void escapade_init(void)
 	hooks_resolve();
 	read_options();
 	stacks_init();
+	exit_key_ok = pthread_key_create(&exit_key, thread_exit) == 0;
 	bool root = env_flag("ESCAPADE_ROOT");
 	if (root)
 		unsetenv("ESCAPADE_ROOT");
@@ -333,28 +385,28 @@ EXPORT __attribute__((noreturn)) void exit(int status)
 	__builtin_unreachable();
 }
 
-EXPORT __attribute__((noreturn)) void _exit(int status)
+/* End the trace, then the process through the real function `name`. */
+static __attribute__((noreturn)) void end_then(unsigned reason, int status, const char *name)
 {
 	if (owner())
-		writer_finish(ESC_END__EXIT, status, esc_opt.compact);
-	REAL(void (*)(int), "_exit")(status);
+		writer_finish(reason, status, esc_opt.compact);
+	REAL(void (*)(int), name)(status);
 	__builtin_unreachable();
+}
+
+EXPORT __attribute__((noreturn)) void _exit(int status)
+{
+	end_then(ESC_END__EXIT, status, "_exit");
 }
 
 EXPORT __attribute__((noreturn)) void _Exit(int status)
 {
-	if (owner())
-		writer_finish(ESC_END__EXIT, status, esc_opt.compact);
-	REAL(void (*)(int), "_Exit")(status);
-	__builtin_unreachable();
+	end_then(ESC_END__EXIT, status, "_Exit");
 }
 
 EXPORT __attribute__((noreturn)) void quick_exit(int status)
 {
-	if (owner())
-		writer_finish(ESC_END_QUICK_EXIT, status, esc_opt.compact);
-	REAL(void (*)(int), "quick_exit")(status);
-	__builtin_unreachable();
+	end_then(ESC_END_QUICK_EXIT, status, "quick_exit");
 }
 
 /* The exec family ends this image's trace: the new image opens its own. */

@@ -56,8 +56,9 @@ struct cursor {
 	uint8_t *inflated; /* buffer for a deflated chunk */
 	uint64_t t;        /* clock, in ticks >> tick_shift */
 	uint64_t seq, frame, goid;
-	uint32_t last_stack; /* of the previous alloc/newobject record */
-	uint32_t *stack_map; /* local stack id -> process-wide id */
+	uint32_t last_stack;       /* of the previous alloc/newobject record */
+	uint64_t last_fn, last_sp; /* of the previous frame enter record */
+	uint32_t *stack_map;       /* local stack id -> process-wide id */
 	uint32_t stack_map_len;
 	char *str; /* NUL-terminated copy of the last string field */
 	bool has_event, done;
@@ -759,6 +760,23 @@ static int dec_end(esc_reader *r, struct cursor *c, struct esc_event *ev)
 	return 1;
 }
 
+static int dec_frame(esc_reader *r, struct cursor *c, struct esc_event *ev, bool enter)
+{
+	uint64_t zfn, zsp;
+
+	ev->type = enter ? ESC_EV_FRAME_ENTER : ESC_EV_FRAME_EXIT;
+	TRY(get_dt(r, c));
+	if (enter) {
+		GET(zfn);
+		GET(zsp);
+		c->last_fn += (uint64_t)esc_unzigzag(zfn);
+		c->last_sp += (uint64_t)esc_unzigzag(zsp);
+	}
+	ev->u.frame.fn = enter ? c->last_fn : 0;
+	ev->u.frame.sp = enter ? c->last_sp : 0;
+	return 1;
+}
+
 /* Decode the record at c->p: 1 an event, 2 consumed silently, 0 at the end
  * of the chunk (or its cut), -1 damage. */
 static int decode_record(esc_reader *r, struct cursor *c, struct esc_event *ev)
@@ -825,6 +843,9 @@ static int decode_record(esc_reader *r, struct cursor *c, struct esc_event *ev)
 		return 1;
 	case ESC_REC_END:
 		return dec_end(r, c, ev);
+	case ESC_REC_FRAME_ENTER:
+	case ESC_REC_FRAME_EXIT:
+		return dec_frame(r, c, ev, tag == ESC_REC_FRAME_ENTER);
 	}
 	c->p--;
 	return damage(r, c, "unknown record tag");
@@ -868,6 +889,7 @@ static int open_chunk(esc_reader *r, struct cursor *c)
 	c->seq = k->h.first_seq;
 	c->frame = 0;
 	c->last_stack = 0;
+	c->last_fn = c->last_sp = 0;
 	c->goid = k->h.goid;
 	c->tid = k->h.tid;
 	return 1;

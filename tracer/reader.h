@@ -37,6 +37,8 @@ enum esc_event_type {
 	ESC_EV_GO_EXIT,
 	ESC_EV_LOST,
 	ESC_EV_END,
+	ESC_EV_FRAME_ENTER, /* --frames: a function of code built with -finstrument-functions */
+	ESC_EV_FRAME_EXIT,
 };
 
 /* fn of an ESC_EV_ALLOC that came from gort_newobject. */
@@ -104,8 +106,12 @@ struct esc_event {
 		} lost;
 		struct {
 			unsigned reason; /* enum esc_end_reason */
-			int64_t status;
+			int64_t status;  /* -1: unknown (main returned) */
 		} end;
+		struct {
+			uint64_t fn; /* FRAME_ENTER: the function's address */
+			uint64_t sp; /* FRAME_ENTER: the stack pointer after its prologue */
+		} frame;
 	} u;
 };
 

@@ -37,15 +37,16 @@
 
 struct record_opts {
 	const char *output;
-	unsigned depth;
+	unsigned depth, time_sample;
 	bool no_follow, cost, frames, compress;
 };
 
 static void record_usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: escapade record [-o FILE] [--depth N] [--no-follow] [--cost] [--compress]\n"
-	        "                       [--frames] -- PROG [ARGS...]\n\n"
+	        "usage: escapade record [-o FILE] [--depth N] [--time-sample N] [--no-follow] "
+	        "[--cost]\n"
+	        "                       [--compress] [--frames] -- PROG [ARGS...]\n\n"
 	        "Run PROG with libescapade.so preloaded and record every malloc-family call,\n"
 	        "every gort newobject and stack event, with its call stack, into a trace.\n"
 	        "Exits with PROG's status (128+N when PROG died of signal N).\n\n"
@@ -55,12 +56,15 @@ static void record_usage(FILE *out)
 	        "  --depth N          record at most N frames per stack (default 256, max %u);\n"
 	        "                     deeper stacks are marked truncated\n"
 	        "  --no-follow        do not trace forked children and exec'd programs\n"
+	        "  --time-sample N    read the clock every N events of a thread; the events\n"
+	        "                     between share its reading (default 16; 1: every event)\n"
 	        "  --cost             time each call inside the real allocator (clock ticks\n"
 	        "                     around the forwarded call, never the tracer's own work)\n"
 	        "  --compress         at a clean exit, rewrite the trace deflated (zlib): about\n"
 	        "                     a third of the size, for some time at exit\n"
-	        "  --frames           record function entry/exit of code built with\n"
-	        "                     -finstrument-functions (not implemented yet: refused)\n"
+	        "  --frames           record every function entry and exit (with the stack\n"
+	        "                     pointer) of code built with -finstrument-functions:\n"
+	        "                     stack bytes per call path (not yet in gort programs)\n"
 	        "  -h, --help         show this help\n\n"
 	        "environment:\n"
 	        "  ESCAPADE_PRELOAD   path of libescapade.so to use\n"
@@ -184,6 +188,18 @@ static int parse(int argc, char **argv, struct record_opts *o)
 			}
 			o->depth = (unsigned)d;
 			break;
+		case 't':
+			errno = 0;
+			long ts = strtol(optarg, &end, 10);
+			if (errno || *end || ts < 1 || ts > 1000000) {
+				fprintf(stderr,
+				        "escapade record: --time-sample wants 1..1000000, not "
+				        "'%s'\n",
+				        optarg);
+				return -1;
+			}
+			o->time_sample = (unsigned)ts;
+			break;
 		case 'n':
 			o->no_follow = true;
 			break;
@@ -207,10 +223,6 @@ static int parse(int argc, char **argv, struct record_opts *o)
 	if (optind >= argc) {
 		fprintf(stderr,
 		        "escapade record: no program to run (escapade record -- PROG ARGS)\n");
-		return -1;
-	}
-	if (o->frames) {
-		fprintf(stderr, "escapade record: --frames is not implemented yet\n");
 		return -1;
 	}
 	return optind;
@@ -262,10 +274,33 @@ static void set_env(const struct record_opts *o, const char *lib, const char *pr
 	setenv("ESCAPADE_DEPTH", buf, 1);
 	if (o->cost)
 		setenv("ESCAPADE_COST", "1", 1);
+	if (o->frames)
+		setenv("ESCAPADE_FRAMES", "1", 1);
+	if (o->time_sample != 0) {
+		snprintf(buf, sizeof buf, "%u", o->time_sample);
+		setenv("ESCAPADE_TIME_SAMPLE", buf, 1);
+	}
 	if (o->no_follow)
 		setenv("ESCAPADE_NO_FOLLOW", "1", 1);
 	if (o->compress)
 		setenv("ESCAPADE_COMPACT", "1", 1);
+}
+
+/* Say where the trace went (stderr: stdout is the program's). */
+static void report_trace(const struct record_opts *o, const char *prog, pid_t pid)
+{
+	char path[PATH_MAX];
+	const char *base = strrchr(prog, '/');
+
+	if (o->output != NULL)
+		snprintf(path, sizeof path, "%s", o->output);
+	else
+		snprintf(path, sizeof path, "escapade.%s.%d.trace", base ? base + 1 : prog,
+		         (int)pid);
+	if (access(path, F_OK) == 0)
+		fprintf(stderr, "escapade record: trace written to %s\n", path);
+	else
+		fprintf(stderr, "escapade record: no trace was written to %s\n", path);
 }
 
 int cmd_record(int argc, char **argv)
@@ -332,6 +367,7 @@ int cmd_record(int argc, char **argv)
 		fprintf(stderr, "escapade record: %s: %s\n", prog, strerror(e));
 		return 127;
 	}
+	report_trace(&o, argv[first], pid);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);

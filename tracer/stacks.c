@@ -96,11 +96,17 @@ void stacks_thread_init(struct tstate *t)
 		t->stacks->next_id = 1;
 }
 
-/* Fork child: the parent's ids mean nothing in the child's file.  The old
- * entries' memory is abandoned (a fork child rarely lives long). */
+/* Forget every id: a fork child's file, or a thread state handed to a new
+ * thread, starts numbering again.  The table's memory is kept. */
 void stacks_reset(struct tstate *t)
 {
 	if (t->stacks != NULL) {
+		for (uint32_t i = 0; i < t->stacks->cap; i++)
+			if (t->stacks->slots[i].id != 0)
+				arena_free(t->stacks->slots[i].pcs,
+				           (t->stacks->slots[i].depth ? t->stacks->slots[i].depth
+				                                      : 1) *
+				                   sizeof(uint64_t));
 		memset(t->stacks->slots, 0, (size_t)t->stacks->cap * sizeof *t->stacks->slots);
 		t->stacks->count = 0;
 		t->stacks->next_id = 1;

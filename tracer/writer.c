@@ -109,6 +109,9 @@ int writer_open(const char *path, char *err, size_t errlen)
 		close(fd);
 		return -1;
 	}
+	/* Chunks are written in place, never read ahead: no readahead on
+	 * faults (reading a slot's header at exit must not read its hole). */
+	madvise(m, RESERVE, MADV_RANDOM);
 	memcpy(trace_path, path, len + 1);
 	trace_fd = fd;
 	map = m;
@@ -173,6 +176,7 @@ static bool claim_chunk(struct tstate *t)
 	t->last_t = h->base_ticks >> ESC_TICK_SHIFT;
 	t->last_frame = 0;
 	t->last_stack = 0;
+	t->last_fn = t->last_sp = 0;
 	return true;
 }
 
@@ -276,13 +280,23 @@ static void z_free(voidpf opaque, voidpf ptr)
 	arena_free(p, *p);
 }
 
-/* Deflate one chunk payload and append it to fd. */
+/* Append one chunk to fd, its payload deflated (zs != NULL) or as it is,
+ * without the unused tail of its slot. */
 static int compact_chunk(int fd, z_stream *zs, const struct esc_chunk_header *h, uint8_t *out,
                          size_t outlen)
 {
 	uint32_t committed = __atomic_load_n(&h->committed, __ATOMIC_ACQUIRE);
 	struct esc_chunk_header copy = *h;
 
+	copy.magic = ESC_CHUNK_MAGIC;
+	if (zs == NULL) {
+		copy.flags = 0;
+		copy.stored = copy.committed = copy.raw_len = committed;
+		if (write_all(fd, &copy, sizeof copy) < 0 ||
+		    write_all(fd, (const uint8_t *)h + ESC_CHUNK_HEADER_SIZE, committed) < 0)
+			return -1;
+		return 0;
+	}
 	if (deflateReset(zs) != Z_OK)
 		return -1;
 	zs->next_in = (Bytef *)h + ESC_CHUNK_HEADER_SIZE;
@@ -291,7 +305,6 @@ static int compact_chunk(int fd, z_stream *zs, const struct esc_chunk_header *h,
 	zs->avail_out = (uInt)outlen;
 	if (deflate(zs, Z_FINISH) != Z_STREAM_END)
 		return -1;
-	copy.magic = ESC_CHUNK_MAGIC;
 	copy.flags = ESC_CHUNK_DEFLATE;
 	copy.stored = copy.committed = (uint32_t)(outlen - zs->avail_out);
 	copy.raw_len = committed;
@@ -300,8 +313,9 @@ static int compact_chunk(int fd, z_stream *zs, const struct esc_chunk_header *h,
 	return 0;
 }
 
-/* Rewrite the trace compact into FILE.tmp, then rename it over FILE. */
-static void compact(void)
+/* Rewrite the trace compact into FILE.tmp, then rename it over FILE: used
+ * chunks only, without their slots' unused tails, deflated or not. */
+static void compact(bool deflated)
 {
 	char tmp[ESC_MAX_PATH + 8];
 	size_t n = strlen(trace_path);
@@ -320,7 +334,7 @@ static void compact(void)
 	zs.zfree = z_free;
 	size_t outlen = compressBound(ESC_CHUNK_SIZE);
 	uint8_t *out = arena_alloc(outlen);
-	if (out == NULL || deflateInit(&zs, 1) != Z_OK)
+	if (deflated && (out == NULL || deflateInit(&zs, 1) != Z_OK))
 		goto out;
 	struct esc_file_header hcopy = *header;
 	hcopy.flags |= ESC_FLAG_COMPACT;
@@ -336,12 +350,14 @@ static void compact(void)
 		if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != ESC_CHUNK_MAGIC ||
 		    h->committed == 0)
 			continue;
-		if (compact_chunk(fd, &zs, h, out, outlen) < 0)
+		if (compact_chunk(fd, deflated ? &zs : NULL, h, out, outlen) < 0)
 			goto out_z;
+		madvise((void *)h, ESC_CHUNK_SIZE, MADV_DONTNEED);
 	}
 	rc = 0;
 out_z:
-	deflateEnd(&zs);
+	if (deflated)
+		deflateEnd(&zs);
 out:
 	arena_free(out, outlen);
 	if (close(fd) < 0)
@@ -349,6 +365,32 @@ out:
 	if (rc == 0 && rename(tmp, trace_path) == 0)
 		return;
 	unlink(tmp); /* keep the raw file: it is complete too */
+}
+
+/* Bytes of claimed slots that hold no record (many short threads leave a
+ * mostly empty slot each). */
+static uint64_t slack_bytes(void)
+{
+	uint64_t slots = __atomic_load_n(&next_slot, __ATOMIC_ACQUIRE), slack = 0;
+
+	for (uint64_t i = 0; i < slots; i++) {
+		uint64_t off = ESC_FILE_HEADER_SIZE + i * ESC_CHUNK_SIZE;
+		if (off + ESC_CHUNK_SIZE > file_size)
+			break;
+		const struct esc_chunk_header *h = (const void *)(map + off);
+		slack += ESC_CHUNK_SIZE - ESC_CHUNK_HEADER_SIZE -
+		         __atomic_load_n(&h->committed, __ATOMIC_ACQUIRE);
+		madvise((void *)h, 4096, MADV_DONTNEED); /* reading it must not grow RSS */
+	}
+	return slack;
+}
+
+/* A thread ended: its chunk's pages leave our RSS (the file keeps them). */
+void writer_thread_done(struct tstate *t)
+{
+	if (t->chunk != NULL)
+		madvise(t->chunk, ESC_CHUNK_SIZE, MADV_DONTNEED);
+	t->chunk = NULL;
 }
 
 void writer_finish(unsigned reason, int64_t status, bool do_compact)
@@ -386,8 +428,8 @@ void writer_finish(unsigned reason, int64_t status, bool do_compact)
 		if (used < file_size && ftruncate(trace_fd, (off_t)used) == 0)
 			file_size = used;
 		spin_unlock(&grow_spin);
-		if (do_compact)
-			compact();
+		if (do_compact || slack_bytes() > (used > (8u << 20) ? used / 8 : (1u << 20)))
+			compact(do_compact);
 	}
 	if (t != NULL)
 		t->busy--;

@@ -188,6 +188,16 @@ static void payload_all(struct buf *p)
 	tag(p, ESC_REC_LOST);
 	u(p, 1);
 	u(p, 3);
+	tag(p, ESC_REC_FRAME_ENTER);
+	u(p, 1);
+	s(p, 0x401000);
+	s(p, 0x7000);
+	tag(p, ESC_REC_FRAME_ENTER);
+	u(p, 1);
+	s(p, 0x40);
+	s(p, -0x100);
+	tag(p, ESC_REC_FRAME_EXIT);
+	u(p, 1);
 	tag(p, ESC_REC_END);
 	u(p, 1);
 	u(p, ESC_END_EXIT);
@@ -295,6 +305,14 @@ static void check_all(const struct buf *b)
 	assert_int_equal(ev.type, ESC_EV_LOST);
 	assert_int_equal(ev.u.lost.count, 3);
 	assert_int_equal(esc_reader_next(r, &ev), 1);
+	assert_int_equal(ev.type, ESC_EV_FRAME_ENTER);
+	assert_int_equal(esc_reader_next(r, &ev), 1);
+	assert_int_equal(ev.type, ESC_EV_FRAME_ENTER);
+	assert_int_equal(ev.u.frame.fn, 0x401040);
+	assert_int_equal(ev.u.frame.sp, 0x6f00);
+	assert_int_equal(esc_reader_next(r, &ev), 1);
+	assert_int_equal(ev.type, ESC_EV_FRAME_EXIT);
+	assert_int_equal(esc_reader_next(r, &ev), 1);
 	assert_int_equal(ev.type, ESC_EV_END);
 	assert_int_equal(ev.u.end.status, -1);
 	assert_int_equal(esc_reader_next(r, &ev), 0);
@@ -401,7 +419,7 @@ static void test_truncated_everywhere(void **state)
 	(void)state;
 	struct buf b = trace_all(false);
 	long full = drain(b.data, b.len, NULL);
-	assert_int_equal(full, 16);
+	assert_int_equal(full, 19);
 	long prev = 0;
 	for (size_t cut = ESC_FILE_HEADER_SIZE; cut < ESC_FILE_HEADER_SIZE + 300; cut++) {
 		uint8_t *copy = malloc(cut);

@@ -319,19 +319,29 @@ static void test_no_follow(void **state)
 	assert_int_equal(list_traces("nofollow.trace", names, 8), 1);
 }
 
+/* Start `escapade record -o TMP/NAME -- PROG` with PROG's stdout on a
+ * pipe: returns the pipe's read end; *rec is the recorder's pid. */
+static FILE *record_piped(const char *name, const char *prog, char *trace, pid_t *rec)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	trace_path(trace, PATH_MAX, name);
+	prog_path(path, sizeof path, prog);
+	char *argv[] = {escapade, "record", "-o", trace, "--", path, NULL};
+	run_argv(argv, &fd, rec);
+	FILE *in = fdopen(fd, "r");
+	assert_non_null(in);
+	return in;
+}
+
 static void test_kill9(void **state)
 {
-	char trace[PATH_MAX], path[PATH_MAX], line[64];
-	int fd;
+	char trace[PATH_MAX], line[64];
 	pid_t rec;
 	(void)state;
 
-	trace_path(trace, sizeof trace, "kill.trace");
-	prog_path(path, sizeof path, "prog_kill");
-	char *argv[] = {escapade, "record", "-o", trace, "--", path, NULL};
-	run_argv(argv, &fd, &rec);
-	FILE *in = fdopen(fd, "r");
-	assert_non_null(in);
+	FILE *in = record_piped("kill.trace", "prog_kill", trace, &rec);
 	int pid = 0;
 	unsigned long reported = 0;
 	assert_non_null(fgets(line, sizeof line, in));
@@ -380,16 +390,11 @@ static void test_abort(void **state)
 
 static void test_signal_in_hook(void **state)
 {
-	char trace[PATH_MAX], path[PATH_MAX], line[64];
-	int fd;
+	char trace[PATH_MAX], line[64];
 	pid_t rec;
 	(void)state;
 
-	trace_path(trace, sizeof trace, "sig.trace");
-	prog_path(path, sizeof path, "prog_sigalloc");
-	char *argv[] = {escapade, "record", "-o", trace, "--", path, NULL};
-	run_argv(argv, &fd, &rec);
-	FILE *in = fdopen(fd, "r");
+	FILE *in = record_piped("sig.trace", "prog_sigalloc", trace, &rec);
 	assert_non_null(fgets(line, sizeof line, in));
 	fclose(in);
 	int st;
@@ -488,6 +493,86 @@ static void test_gort(void **state)
 	free(s);
 }
 
+/* Blocks freed by another thread: in the reader's time-merged order, each
+ * free comes after its allocation, and names it. */
+static void test_handoff(void **state)
+{
+	char trace[PATH_MAX], err[256];
+	struct esc_event ev;
+	uint64_t *made = calloc(200000, sizeof *made), nmade = 0, remote = 0;
+	(void)state;
+
+	assert_non_null(made);
+	assert_int_equal(record("handoff.trace", "prog_handoff"), 0);
+	trace_path(trace, sizeof trace, "handoff.trace");
+	esc_reader *r = esc_reader_open(trace, err, sizeof err);
+	assert_non_null(r);
+	while (esc_reader_next(r, &ev) > 0) {
+		if (ev.type == ESC_EV_ALLOC && ev.u.alloc.size == 3131 && nmade < 200000)
+			made[nmade++] = ev.u.alloc.id;
+		if (ev.type != ESC_EV_FREE || ev.u.free.block.kind != ESC_REF_REMOTE)
+			continue;
+		bool seen = false;
+		for (uint64_t i = nmade; i-- > 0 && !seen;) /* recent ones first */
+			seen = made[i] == ev.u.free.block.id;
+		if (seen)
+			remote++;
+		else
+			fail_msg("free of block %llx before its allocation",
+			         (unsigned long long)ev.u.free.block.id);
+	}
+	assert_int_equal(nmade, 100000);
+	assert_int_equal(remote, 100000);
+	esc_reader_close(r);
+	free(made);
+}
+
+/* --frames: main and ten levels of down(), each exit matched, each level's
+ * frame at least its 1000-byte buffer below its caller's. */
+static void test_frames(void **state)
+{
+	char trace[PATH_MAX], err[256];
+	uint64_t sps[64], fns[64];
+	int depth = 0, enters = 0, exits = 0, deepest = 0;
+	struct esc_event ev;
+	(void)state;
+
+	assert_int_equal(record_with("--frames", "frames.trace", "prog_frames"), 0);
+	trace_path(trace, sizeof trace, "frames.trace");
+	esc_reader *r = esc_reader_open(trace, err, sizeof err);
+	assert_non_null(r);
+	while (esc_reader_next(r, &ev) > 0) {
+		if (ev.type == ESC_EV_FRAME_ENTER) {
+			assert_true(depth < 64);
+			if (depth > 0 &&
+			    fns[depth - 1] == ev.u.frame.fn) /* down() calling down() */
+				assert_true(sps[depth - 1] - ev.u.frame.sp >= 1000);
+			fns[depth] = ev.u.frame.fn;
+			sps[depth++] = ev.u.frame.sp;
+			enters++;
+			if (depth > deepest)
+				deepest = depth;
+		} else if (ev.type == ESC_EV_FRAME_EXIT) {
+			assert_true(depth > 0);
+			depth--;
+			exits++;
+		}
+	}
+	assert_int_equal(enters, 11);
+	assert_int_equal(exits, 11);
+	assert_int_equal(deepest, 11);
+	esc_reader_close(r);
+
+	/* Without --frames, nothing. */
+	assert_int_equal(record("noframes.trace", "prog_frames"), 0);
+	trace_path(trace, sizeof trace, "noframes.trace");
+	r = esc_reader_open(trace, err, sizeof err);
+	assert_non_null(r);
+	while (esc_reader_next(r, &ev) > 0)
+		assert_true(ev.type != ESC_EV_FRAME_ENTER && ev.type != ESC_EV_FRAME_EXIT);
+	esc_reader_close(r);
+}
+
 int main(void)
 {
 	const char *b = getenv("top_builddir");
@@ -507,6 +592,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_status_and_unwind, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_gort, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_frames, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_handoff, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
