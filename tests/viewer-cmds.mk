@@ -13,6 +13,7 @@ tests_e2e_cmds_goroutines_LDFLAGS = $(gort_prog_ldflags) \
 	-Wl,--export-dynamic-symbol=gort_set_probes
 
 viewer_cmds_tests = tests/e2e/cmds-folded-flame.sh tests/e2e/cmds-pprof.sh \
-	tests/e2e/cmds-diff.sh tests/e2e/cmds-goroutines.sh tests/e2e/cmds-errors.sh
+	tests/e2e/cmds-diff.sh tests/e2e/cmds-goroutines.sh tests/e2e/cmds-errors.sh \
+	tests/e2e/cmds-frames.sh
 TESTS += $(viewer_cmds_tests)
 EXTRA_DIST += $(viewer_cmds_tests)

@@ -4,7 +4,8 @@
  *
  * --reverse merges call paths by the allocating function (leaf first),
  * --inverted draws an icicle graph.  The `stack` metric weighs paths by
- * the stack segment bytes they made the goroutine grow.  The SVG goes to
+ * their frames' bytes in a `record --frames` trace, otherwise by the stack
+ * segment bytes they made the goroutine grow.  The SVG goes to
  * TRACE.svg unless -o says otherwise (-o - for stdout).
  */
 #include "config.h"
@@ -24,7 +25,8 @@ static const char usage[] =
         "Draws the trace's call paths as an interactive flame graph (SVG).\n"
         "\n"
         "  -m, --metric M   count, bytes (default), cost, peak, leaked, leaks, stack\n"
-        "                   (stack: bytes of stack segments each path made grow)\n"
+        "                   (stack: frame bytes per path in a --frames trace, else\n"
+        "                   bytes of the stack segments each path made grow)\n"
         "  --reverse        merge paths by the allocating function (leaf at the root)\n"
         "  --inverted       icicle graph: root at the top\n"
         "  --title T        the graph's title\n"

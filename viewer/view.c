@@ -16,7 +16,9 @@
  *   - progress: on a terminal, a line on stderr every half second.
  *
  * Then the call tree: every stack that allocated or grew the stack is
- * symbolized from its site outward and added, outermost first.
+ * symbolized from its site outward and added, outermost first; in a
+ * --frames trace, the call paths of the shadow stacks carry the stack
+ * bytes instead of segment growth.
  */
 #include "config.h"
 
@@ -182,9 +184,25 @@ static void progress(struct pass *p)
 	        (unsigned long long)p->v->events, agg_nstacks(p->v->t.agg));
 }
 
+/* --frames events: the shadow stacks, by goroutine (or thread). */
+static bool frame_event(struct pass *p, const struct esc_event *ev)
+{
+	struct trace_view *v = p->v;
+	uint64_t key = ev->goid ? ev->goid : 1ULL << 63 | ev->thread;
+	if (!v->frames && !(v->frames = fs_new()))
+		return false;
+	if (ev->type == ESC_EV_FRAME_EXIT) {
+		fs_exit(v->frames, key);
+		return true;
+	}
+	return fs_enter(v->frames, key, ev->u.frame.fn, ev->u.frame.sp);
+}
+
 static bool observe(void *ctx, const struct esc_event *ev, const agg *a)
 {
 	struct pass *p = ctx;
+	if (ev->type == ESC_EV_FRAME_ENTER || ev->type == ESC_EV_FRAME_EXIT)
+		return frame_event(p, ev);
 	p->v->events++;
 	progress(p);
 	if (ev->time_ns > p->last_ts)
@@ -233,6 +251,15 @@ static bool push_frame(struct frames *fs, const esc_frame *f, const char *name)
 	return true;
 }
 
+static void reverse_frames(struct frames *fs)
+{
+	for (size_t i = 0; i < fs->n / 2; i++) {
+		ct_frame tmp = fs->v[i];
+		fs->v[i] = fs->v[fs->n - 1 - i];
+		fs->v[fs->n - 1 - i] = tmp;
+	}
+}
+
 /* The frames of st from its site outward, then reversed: outermost first. */
 static bool stack_frames(esc_symbolizer *sym, const agg_stack *st, struct frames *fs)
 {
@@ -251,10 +278,32 @@ static bool stack_frames(esc_symbolizer *sym, const agg_stack *st, struct frames
 		}
 	if (st->truncated && !push_frame(fs, NULL, "[truncated]"))
 		return false;
-	for (size_t i = 0; i < fs->n / 2; i++) {
-		ct_frame tmp = fs->v[i];
-		fs->v[i] = fs->v[fs->n - 1 - i];
-		fs->v[fs->n - 1 - i] = tmp;
+	reverse_frames(fs);
+	return true;
+}
+
+/* The path of frame-stack node i, outermost first. */
+static bool frame_path(esc_symbolizer *sym, const framestack *f, size_t i, struct frames *fs)
+{
+	fs->n = 0;
+	for (; i; i = fs_node_at(f, i)->parent) {
+		const esc_symbol *sy = esc_symbolize(sym, -1, fs_node_at(f, i)->fn, false);
+		if (!sy || !push_frame(fs, &sy->frames[sy->nframes - 1], NULL))
+			return false;
+	}
+	reverse_frames(fs);
+	return true;
+}
+
+/* A --frames trace: stack bytes per call path from the shadow stacks. */
+static bool add_frame_paths(struct trace_view *v, struct frames *fs)
+{
+	for (size_t i = 1; i < fs_nodes(v->frames); i++) {
+		uint64_t values[CT_NMETRICS] = {0};
+		values[CT_STACK] = fs_node_at(v->frames, i)->bytes;
+		if (values[CT_STACK] && (!frame_path(v->t.sym, v->frames, i, fs) ||
+		                         !ct_add(v->tree, fs->v, fs->n, values)))
+			return false;
 	}
 	return true;
 }
@@ -263,15 +312,18 @@ static bool build_tree(struct trace_view *v)
 {
 	struct frames fs = {0};
 	bool ok = (v->tree = ct_new()) != NULL;
+	bool frames = v->frames && fs_nodes(v->frames) > 1;
 	for (size_t i = 0; ok && i < agg_nstacks(v->t.agg); i++) {
 		const agg_stack *st = agg_stack_at(v->t.agg, i);
+		uint64_t stack = frames ? 0 : st->stack_bytes;
 		const uint64_t values[CT_NMETRICS] = {
-		        st->allocs,     st->bytes,       st->cost_ns,    st->peak_bytes,
-		        st->live_bytes, st->live_allocs, st->stack_bytes};
-		if (!st->allocs && !st->stack_bytes)
+		        st->allocs,     st->bytes,       st->cost_ns, st->peak_bytes,
+		        st->live_bytes, st->live_allocs, stack};
+		if (!st->allocs && !stack)
 			continue;
 		ok = stack_frames(v->t.sym, st, &fs) && ct_add(v->tree, fs.v, fs.n, values);
 	}
+	ok = ok && (!frames || add_frame_paths(v, &fs));
 	free(fs.v);
 	free(fs.names);
 	return ok;
@@ -346,6 +398,8 @@ void view_free(struct trace_view *v)
 {
 	trace_unload(&v->t);
 	ct_free(v->tree);
+	fs_free(v->frames);
+	v->frames = NULL;
 	free(v->series);
 	free(v->gcs);
 	free(v->gs);

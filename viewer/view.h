@@ -11,6 +11,9 @@
  * call tree: each stack's frames (allocator wrappers skipped, as for
  * sites; inlined frames expanded), outermost first, with the metric vector
  * {allocs, bytes, cost, peak, leaked bytes, leaked allocs, stack bytes}.
+ * Stack bytes come from the function entry/exit events of a --frames trace
+ * (viewer/framestack.h: each call's frame size on its call path) when it
+ * has them, else from segment growth charged to the path that needed it.
  */
 #ifndef ESCAPADE_VIEWER_VIEW_H
 #define ESCAPADE_VIEWER_VIEW_H
@@ -21,6 +24,7 @@
 #include <stdio.h>
 
 #include "calltree.h"
+#include "framestack.h"
 #include "html.h"
 #include "load.h"
 
@@ -57,6 +61,7 @@ struct trace_view {
 	size_t ngs;
 	view_grow *grows; /* with opts.timeline: stack segment growths */
 	size_t ngrows;
+	framestack *frames; /* a --frames trace's call paths, or NULL */
 };
 
 /* Loads path for command cmd ("flame", ...).  Messages go to stderr as
