@@ -1,6 +1,8 @@
 # tests/viewer-cmds.mk — end-to-end tests of the output commands (folded,
 # flame, pprof, diff, html, timeline) on traces recorded in the test from
-# the programs below.  Included from tests/viewer.mk.
+# the programs below (and tests/tracer/prog_frames, built -finstrument-functions
+# by tests/tracer.mk, for the stack metric of --frames traces).  Included from
+# tests/viewer.mk.
 
 check_PROGRAMS += tests/e2e/cmds_sizes tests/e2e/cmds_goroutines
 tests_e2e_cmds_sizes_SOURCES = tests/e2e/cmds_sizes.cc
