@@ -51,4 +51,21 @@ for sec in ("sites", "flame", "memory", "leaks", "blocked"):
 for name in ("worker", "cmds_goroutines.c", "escaped", "mainfn"):
     assert name in text, name
 PY
+
+# A long run: the memory series stays within 4096 points (neighbours
+# merge) and keeps the peak that report finds.
+sizes=$top_builddir/tests/e2e/cmds_sizes
+record "$scratch/long.trace" "$sizes" 300000
+report_json "$scratch/long.trace" "$scratch/long.json"
+"$ESCAPADE" timeline "$scratch/long.trace" -o "$scratch/long.tl" 2>/dev/null ||
+	fail "timeline of the long run failed"
+python3 - "$scratch/long.tl" "$scratch/long.json" <<'PY' || fail "the series of a long run is not bounded or lost the peak"
+import json, sys
+d = json.load(open(sys.argv[1]))
+ev = d["traceEvents"] if isinstance(d, dict) else d
+heap = [list(e["args"].values())[0] for e in ev if e["ph"] == "C" and e["name"] == "heap in use"]
+peak = json.load(open(sys.argv[2]))["totals"]["peak_bytes"]
+assert 100 < len(heap) <= 4096, len(heap)
+assert max(heap) == peak, (max(heap), peak)
+PY
 exit 0
