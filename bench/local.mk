@@ -53,3 +53,4 @@ bench-go: $(bench_programs)
 		$(SHELL) $(top_srcdir)/bench/compare-go.sh $(BENCH_GO_ARGS)
 include bench/viewer.mk
 include bench/tracer.mk
+include bench/viewer-read.mk

@@ -42,9 +42,8 @@ static const esc_symbol *symbol_at(esc_symbolizer *sym, const agg_stack *st, uin
 	return esc_symbolize(sym, -1, st->pcs[k], true);
 }
 
-/* Finds the site frame of a stack; false for a stack without addresses. */
-static bool find_site(esc_symbolizer *sym, const agg_stack *st, uint32_t *pc_index,
-                      int *inline_index, const esc_frame **frame)
+bool site_find(esc_symbolizer *sym, const agg_stack *st, uint32_t *pc_index, int *inline_index,
+               const esc_frame **frame)
 {
 	for (uint32_t k = 0; k < st->depth; k++) {
 		const esc_symbol *s = symbol_at(sym, st, k);
@@ -172,7 +171,7 @@ site *sites_build(agg *a, esc_symbolizer *sym, enum site_sort key, size_t *n)
 		uint32_t k = 0;
 		int j = 0;
 		const esc_frame *f = &no_stack;
-		if (!sym || !find_site(sym, st, &k, &j, &f))
+		if (!sym || !site_find(sym, st, &k, &j, &f))
 			f = &no_stack;
 		size_t h = hash_place(f) & (cap - 1);
 		while (index[h] && !same_place(sites[index[h] - 1].frame, f))
@@ -214,4 +213,22 @@ void site_path(const site *s, esc_symbolizer *sym, void (*fn)(const esc_frame *f
 		for (int j = k == s->pc_index ? s->inline_index : 0; j < sy->nframes; j++)
 			fn(&sy->frames[j], arg);
 	}
+}
+
+void goroutine_origin(const agg *a, esc_symbolizer *sym, const agg_goroutine *g,
+                      const esc_frame **created_by, const esc_frame **entry)
+{
+	const agg_stack *st = agg_stack_by_id(a, g->stack);
+	const esc_symbol *c = NULL;
+	/* The creator's stack starts inside gort (newproc, where the probe
+	 * fires, and gort_go): the creator is the first frame outside them. */
+	for (uint32_t k = 0; st && k < st->depth; k++) {
+		c = esc_symbolize(sym, -1, st->pcs[k], true);
+		const char *fn = c ? c->frames[c->nframes - 1].function : NULL;
+		if (!fn || (strcmp(fn, "newproc") && strcmp(fn, "gort_go")))
+			break;
+	}
+	const esc_symbol *e = g->fn ? esc_symbolize(sym, -1, g->fn, false) : NULL;
+	*created_by = c ? &c->frames[c->nframes - 1] : NULL;
+	*entry = e ? &e->frames[e->nframes - 1] : NULL;
 }
