@@ -78,7 +78,8 @@ static inline void spin_unlock(spinlock *l)
 /* mem.c: memory from the OS (the only file that calls mmap for the heap). */
 void *sys_reserve(size_t n, size_t align); /* lazily committed, read-write */
 void sys_free(void *p, size_t n);
-void sys_unused(void *p, size_t n); /* give pages back, keep the mapping */
+void sys_hugepages(void *p, size_t n); /* back with transparent huge pages */
+void sys_unused(void *p, size_t n);    /* give pages back, keep the mapping */
 void *sys_grow(void *p, size_t oldn, size_t newn);
 uint64_t nanotime(void);
 /* Zero n bytes (a multiple of 8) without calling libc. */
@@ -99,31 +100,33 @@ static inline void memclr_noheap(void *p, size_t n)
 enum mspan_state { MSPAN_DEAD, MSPAN_FREE, MSPAN_INUSE };
 
 /* A run of pages: either free in the page heap, or holding objects of one
- * size class (class 0: one large object).  The fields the allocation fast
- * path touches come first, in one cache line. */
+ * size class (class 0: one large object).  The first cache line holds all
+ * that the allocation fast path and the collector's pointer lookup touch. */
 typedef struct mspan {
-	uint64_t alloc_cache; /* ~alloc_bits from freeindex to the next 64-object boundary */
+	uint64_t alloc_cache; /* ~alloc_bits from freeindex to cache_end */
 	uint32_t freeindex;   /* every object below it is allocated */
 	uint32_t nelems;
-	uint32_t cache_end; /* the object index where alloc_cache ends */
 	uintptr_t base;
 	uintptr_t elemsize;
-	uint32_t alloc_count; /* allocated objects */
-	bool needzero;        /* free objects may hold garbage */
-	uint8_t spanclass;    /* size class, 0 for a large object */
-	uint8_t state;        /* enum mspan_state */
-	uint32_t divmagic;    /* offset * divmagic >> 32 == object index (0: large) */
-	uintptr_t limit;      /* end of the last object */
+	uint64_t *gcmark_bits; /* 1 = marked in this cycle */
+	uint64_t *alloc_bits;  /* 1 = allocated (for objects >= freeindex) */
+	uint32_t alloc_count;  /* allocated objects */
+	uint32_t divmagic;     /* offset * divmagic >> 32 == object index (0: large) */
+	uint8_t state;         /* enum mspan_state */
+	bool needzero;         /* free objects may hold garbage */
+	uint8_t spanclass;     /* size class, 0 for a large object */
+	uint32_t cache_end;    /* the object index where alloc_cache ends */
+	/* second cache line */
 	size_t npages;
 	struct mspan *next, *prev; /* mcentral partial list / mheap free list */
 	uint32_t cached_count;     /* alloc_count when the mcache took the span */
-	uint64_t *alloc_bits;      /* 1 = allocated (for objects >= freeindex) */
-	uint64_t *gcmark_bits;     /* 1 = marked in this cycle */
 } mspan;
 
-/* mheap.c: the page heap. */
+/* mheap.c: the page heap.  A page's map entry is NULL or a span that covers
+ * the page: an in-use span maps all its pages, a free one its first and
+ * last. */
 typedef struct heap_arena {
-	mspan *spans[PAGES_PER_ARENA]; /* page -> span (in-use spans: every page) */
+	mspan *spans[PAGES_PER_ARENA];
 } heap_arena;
 
 extern heap_arena **mheap_arenas;                /* ARENA_INDEX_BITS-wide index */
@@ -133,6 +136,7 @@ void mheap_init(void);
 mspan *mheap_alloc(size_t npages, uint8_t spanclass);
 void mheap_free(mspan *s);
 void mheap_foreach_inuse(void (*fn)(mspan *s, void *arg), void *arg);
+bool mheap_verify(void); /* the page map invariant holds (tests) */
 /* The in-use span holding address p, or NULL. */
 static inline mspan *span_of(uintptr_t p)
 {
@@ -142,9 +146,16 @@ static inline mspan *span_of(uintptr_t p)
 	if (ha == NULL)
 		return NULL;
 	mspan *s = ha->spans[(p >> PAGE_SHIFT) % PAGES_PER_ARENA];
-	if (s == NULL || s->state != MSPAN_INUSE || p < s->base || p >= s->limit)
+	if (s == NULL || s->state != MSPAN_INUSE)
 		return NULL;
 	return s;
+}
+
+/* The index of the object of s that p points into; nelems or more when p
+ * is in the span's tail, past the last object. */
+static inline uint32_t span_object_index(const mspan *s, uintptr_t p)
+{
+	return (uint32_t)(((p - s->base) * s->divmagic) >> 32);
 }
 /* Page counts for memstats. */
 extern uint64_t mheap_pages_inuse, mheap_pages_sys;

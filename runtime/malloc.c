@@ -104,7 +104,6 @@ static __attribute__((noinline)) void *malloc_large(size_t size)
 	s->elemsize = npages * PAGE_SIZE;
 	s->nelems = 1;
 	s->divmagic = 0;
-	s->limit = s->base + s->elemsize;
 	s->freeindex = 1;
 	s->alloc_count = 1;
 	s->alloc_cache = 0;

@@ -35,7 +35,6 @@ void mcentral_init_span(mspan *s, unsigned spanclass)
 	s->elemsize = class_to_size[spanclass];
 	s->nelems = (uint32_t)(s->npages * PAGE_SIZE / s->elemsize);
 	s->divmagic = class_to_divmagic[spanclass];
-	s->limit = s->base + s->nelems * s->elemsize;
 	s->freeindex = 0;
 	s->alloc_count = 0;
 	for (uint32_t i = 0; i < (s->nelems + 63) / 64; i++)
@@ -81,6 +80,14 @@ mspan *mcentral_cache_span(unsigned spanclass)
 	if (s == NULL) {
 		s = mheap_alloc(class_to_allocnpages[spanclass], (uint8_t)spanclass);
 		mcentral_init_span(s, spanclass);
+		if (s->needzero) {
+			/* Wholly free: one rep stosb over the span beats zeroing
+			 * object by object (full-line writes, no read for
+			 * ownership), and leaves the span in cache for the
+			 * allocations about to come. */
+			memclr_noheap((void *)s->base, s->npages * PAGE_SIZE);
+			s->needzero = false;
+		}
 	}
 	s->cached_count = s->alloc_count;
 	__atomic_fetch_add(&heap_live, (uint64_t)(s->nelems - s->alloc_count) * s->elemsize,

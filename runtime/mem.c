@@ -41,6 +41,11 @@ void *sys_reserve(size_t n, size_t align)
 	return (void *)q;
 }
 
+void sys_hugepages(void *p, size_t n)
+{
+	madvise(p, n, MADV_HUGEPAGE); /* advice only: fine if THP is off */
+}
+
 void sys_free(void *p, size_t n)
 {
 	munmap(p, n);

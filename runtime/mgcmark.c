@@ -50,13 +50,15 @@ static __attribute__((noinline)) void mark_stack_grow(void)
 	mark_stack = oldn ? sys_grow(mark_stack, oldn, newn) : sys_reserve(newn, 0);
 }
 
-/* Mark the object holding p, if p is a heap pointer into an allocated one. */
-static inline void grey_object(uintptr_t p)
+/* Mark the object of span s that p points into, if it is allocated and not
+ * marked yet, and push it. */
+static inline void grey_object(uintptr_t p, mspan *s)
 {
-	mspan *s = span_of(p);
-	if (s == NULL)
+	if (s->state != MSPAN_INUSE)
 		return;
-	uint32_t idx = (uint32_t)(((p - s->base) * s->divmagic) >> 32);
+	uint32_t idx = span_object_index(s, p);
+	if (idx >= s->nelems)
+		return;
 	uint64_t *word = &s->gcmark_bits[idx / 64];
 	uint64_t bit = (uint64_t)1 << (idx % 64);
 	if ((*word & bit) || !span_allocated(s, idx))
@@ -67,14 +69,64 @@ static inline void grey_object(uintptr_t p)
 	mark_stack[mark_top++] = (mark_entry){s->base + idx * s->elemsize, s->elemsize};
 }
 
+/* Candidate pointers wait in a ring before they are greyed, so that the two
+ * cache misses greying costs (the span's header, then its mark word) are
+ * prefetched well ahead: the span when the candidate enters, the mark word
+ * CAND_LAG candidates later, the grey itself when it leaves. */
+#define CAND_RING 32
+#define CAND_LAG  16
+static struct cand {
+	uintptr_t p;
+	mspan *s;
+} cands[CAND_RING];
+static unsigned cand_head, cand_tail; /* entered, left (free-running) */
+
+static inline void cand_prefetch_mark(const struct cand *c)
+{
+	const mspan *s = c->s;
+	if (s->state == MSPAN_INUSE) {
+		uint32_t idx = span_object_index(s, c->p);
+		if (idx < s->nelems)
+			__builtin_prefetch(&s->gcmark_bits[idx / 64], 1);
+	}
+}
+
+static inline void cand_retire(void)
+{
+	struct cand *c = &cands[cand_tail++ % CAND_RING];
+	grey_object(c->p, c->s);
+}
+
+static inline void cand_push(uintptr_t p, mspan *s)
+{
+	__builtin_prefetch(s);
+	if (cand_head - cand_tail == CAND_RING)
+		cand_retire();
+	cands[cand_head++ % CAND_RING] = (struct cand){p, s};
+	if (cand_head - cand_tail > CAND_LAG)
+		cand_prefetch_mark(&cands[(cand_head - 1 - CAND_LAG) % CAND_RING]);
+}
+
+static void cand_flush(void)
+{
+	while (cand_tail != cand_head)
+		cand_retire();
+}
+
 static NO_ASAN void scan_words(uintptr_t lo, uintptr_t hi)
 {
 	uintptr_t arena_lo = mheap_arena_lo, arena_size = mheap_arena_hi - mheap_arena_lo;
 
 	for (uintptr_t p = (lo + 7) & ~(uintptr_t)7; p + 8 <= hi; p += 8) {
 		uintptr_t w = *(const uintptr_t *)p;
-		if (w - arena_lo < arena_size)
-			grey_object(w);
+		if (w - arena_lo >= arena_size)
+			continue;
+		heap_arena *ha = mheap_arenas[w >> ARENA_SHIFT];
+		if (ha == NULL)
+			continue;
+		mspan *s = ha->spans[(w >> PAGE_SHIFT) % PAGES_PER_ARENA];
+		if (s != NULL)
+			cand_push(w, s);
 	}
 }
 
@@ -83,10 +135,35 @@ void gc_scan_block(const void *lo, const void *hi)
 	scan_words((uintptr_t)lo, (uintptr_t)hi);
 }
 
+/* Objects leave the mark stack through a small FIFO, prefetched as they
+ * enter it and scanned as they leave: up to PREFETCH_AHEAD cache misses are
+ * in flight at once instead of one (pointer chasing is bound by memory
+ * latency, not bandwidth).  Static, not on the stack: one collection runs
+ * at a time and the stack may be a small goroutine segment. */
+#ifndef PREFETCH_AHEAD
+#define PREFETCH_AHEAD 32
+#endif
+static mark_entry fifo[PREFETCH_AHEAD];
+
 static void drain(void)
 {
-	while (mark_top > 0) {
-		mark_entry e = mark_stack[--mark_top];
+	unsigned head = 0, count = 0;
+
+	for (;;) {
+		while (count < PREFETCH_AHEAD && mark_top > 0) {
+			mark_entry e = mark_stack[--mark_top];
+			__builtin_prefetch((const void *)e.base);
+			fifo[(head + count++) % PREFETCH_AHEAD] = e;
+		}
+		if (count == 0) {
+			if (cand_tail == cand_head)
+				return;
+			cand_flush(); /* may push more objects */
+			continue;
+		}
+		mark_entry e = fifo[head];
+		head = (head + 1) % PREFETCH_AHEAD;
+		count--;
 		scan_words(e.base, e.base + e.size);
 	}
 }

@@ -11,10 +11,10 @@
  * Free page runs are spans too (state MSPAN_FREE), kept in lists by size
  * (free[n] for n < FREE_LISTS pages, one list above that, best fit) and
  * coalesced with free neighbours when they are freed (as Go's mheap did up
- * to 1.11).  Only the first and last page of a free span are mapped; the
- * map entries of in-use spans cover every page, so that interior pointers
- * find their object.  Stale entries are harmless: span_of() checks the
- * span's state and range.
+ * to 1.11).  A page's map entry is NULL or names a span that covers it: an
+ * in-use span maps every page, so that interior pointers find their object;
+ * a free span maps only its first and last page, which is what merging
+ * needs.  span_of() then only has to check the span's state.
  *
  * The heap grows in steps of 4 MB carved from the current arena: heap_sys
  * counts those steps, not the arena reservations.  Fresh pages are zero:
@@ -145,12 +145,19 @@ static mspan *free_list_for(size_t npages)
 	return &free_lists[npages < FREE_LISTS ? npages : FREE_LISTS];
 }
 
-/* Put a free span in its list, merging it with free neighbours. */
+/* Put a free span in its list, merging it with free neighbours.  Only the
+ * first and last page of a free span stay mapped (to it): every other entry
+ * in its range is cleared, so that no entry ever names a span that does not
+ * cover its page (see span_of). */
 static void free_locked(mspan *s)
 {
+	for (uintptr_t p = s->base + PAGE_SIZE; p + PAGE_SIZE < span_end(s); p += PAGE_SIZE)
+		map_page(p, NULL);
 	mspan *b = span_at(s->base - 1);
 	if (b != NULL && b->state == MSPAN_FREE && span_end(b) == s->base) {
 		list_remove(b);
+		map_page(s->base, NULL);
+		map_page(s->base - PAGE_SIZE, NULL);
 		s->base = b->base;
 		s->npages += b->npages;
 		s->needzero |= b->needzero;
@@ -159,6 +166,8 @@ static void free_locked(mspan *s)
 	mspan *a = span_at(span_end(s));
 	if (a != NULL && a->state == MSPAN_FREE && a->base == span_end(s)) {
 		list_remove(a);
+		map_page(span_end(s) - PAGE_SIZE, NULL);
+		map_page(a->base, NULL);
 		s->npages += a->npages;
 		s->needzero |= a->needzero;
 		span_recycle(a);
@@ -188,6 +197,9 @@ static void grow(size_t npages)
 	if (cur_end - cur_base < ask) {
 		size_t size = (ask + ARENA_SIZE - 1) & ~(ARENA_SIZE - 1);
 		uintptr_t a = (uintptr_t)sys_reserve(size, ARENA_SIZE);
+		/* Huge pages: the collector's walk over a big heap is bound by
+		 * TLB misses with 4 KB pages (and worse under virtualisation). */
+		sys_hugepages((void *)a, size);
 		arena_register(a, size);
 		if (a != cur_end && cur_end > cur_base) {
 			/* The rest of the old arena becomes a free span. */
@@ -268,4 +280,35 @@ void mheap_foreach_inuse(void (*fn)(mspan *s, void *arg), void *arg)
 	for (size_t i = 0; i < nallspans; i++)
 		if (allspans[i]->state == MSPAN_INUSE)
 			fn(allspans[i], arg);
+}
+
+/* Check the page map's invariant over the whole heap (for tests): every
+ * entry is NULL or names a live span that covers its page; in-use spans map
+ * all their pages, free spans their first and last. */
+bool mheap_verify(void)
+{
+	bool ok = true;
+
+	spin_lock(&mheap_lock);
+	for (uintptr_t a = mheap_arena_lo; a < mheap_arena_hi; a += ARENA_SIZE) {
+		if (mheap_arenas[a >> ARENA_SHIFT] == NULL)
+			continue;
+		for (uintptr_t p = a; p < a + ARENA_SIZE; p += PAGE_SIZE) {
+			mspan *s = span_at(p);
+			if (s != NULL &&
+			    (s->state == MSPAN_DEAD || p < s->base || p >= span_end(s)))
+				ok = false;
+		}
+	}
+	for (size_t i = 0; i < nallspans; i++) {
+		mspan *s = allspans[i];
+		if (s->state == MSPAN_INUSE) {
+			for (uintptr_t p = s->base; p < span_end(s); p += PAGE_SIZE)
+				ok &= span_at(p) == s;
+		} else if (s->state == MSPAN_FREE) {
+			ok &= span_at(s->base) == s && span_at(span_end(s) - PAGE_SIZE) == s;
+		}
+	}
+	spin_unlock(&mheap_lock);
+	return ok;
 }

@@ -55,8 +55,8 @@ static bool heap_allocated(const void *p)
 	mspan *s = span_of((uintptr_t)p);
 	if (s == NULL)
 		return false;
-	uint32_t idx = (uint32_t)((((uintptr_t)p - s->base) * s->divmagic) >> 32);
-	return span_allocated(s, idx);
+	uint32_t idx = span_object_index(s, (uintptr_t)p);
+	return idx < s->nelems && span_allocated(s, idx);
 }
 
 /* Does the list hold n live nodes with their canaries?  (No asserts: it
@@ -214,6 +214,7 @@ static void test_unreachable_is_reclaimed(void **state)
 		assert_true(m.heap_alloc <= base.heap_alloc + 64 * 1024);
 		assert_true(m.heap_inuse <= base.heap_inuse + 512 * 1024);
 		assert_true(m.frees >= base.frees + (uint64_t)(round + 1) * 50000);
+		assert_true(mheap_verify());
 	}
 }
 
