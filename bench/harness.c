@@ -41,14 +41,16 @@
 
 #define MAX_LEVELS 8
 #define MAX_N      1000000000ULL
+#define MAX_FLAGS  16
 
 /* What the command line asked for. */
 typedef struct options {
-	const char *bench; /* -bench pattern; NULL: run nothing, like go test */
+	const char *bench; /* -bench pattern; "": run nothing, like go test */
 	int64_t benchtime_ns;
 	uint64_t benchtime_n; /* -benchtime Nx; 0 when given as a duration */
 	long count;
 	bool list;
+	long defaults[MAX_FLAGS]; /* the suite's flags before parsing, for --help */
 } options;
 
 /* A compiled -bench pattern, one regex per name level. */
@@ -431,7 +433,7 @@ static bool parse_long(const char *s, long *v)
 	return true;
 }
 
-static void usage(const bench_suite *s, const char *prog, FILE *f)
+static void usage(const bench_suite *s, const options *o, const char *prog, FILE *f)
 {
 	fprintf(f,
 	        "usage: %s [flags]\n"
@@ -448,7 +450,7 @@ static void usage(const bench_suite *s, const char *prog, FILE *f)
 	        prog, s->pkg);
 	for (size_t i = 0; i < s->nflags; i++)
 		fprintf(f, "  -%-16s %s (default %ld)\n", s->flags[i].name, s->flags[i].usage,
-		        *s->flags[i].value);
+		        o->defaults[i]);
 	fprintf(f, "\nEnvironment: GOMAXPROCS (the -P suffix of names, default 1).\n");
 }
 
@@ -505,18 +507,24 @@ static int parse_args(const bench_suite *s, options *o, int argc, char **argv, F
 {
 	const char *prog = argc > 0 ? argv[0] : "bench";
 	*o = (options){.bench = ".", .benchtime_ns = 1000000000, .count = 1};
+	if (s->nflags > MAX_FLAGS) {
+		fprintf(err, "%s: too many suite flags (at most %d)\n", prog, MAX_FLAGS);
+		return 2;
+	}
+	for (size_t i = 0; i < s->nflags; i++)
+		o->defaults[i] = *s->flags[i].value;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (a[0] != '-' || a[1] == '\0') {
 			fprintf(err, "%s: unexpected argument \"%s\"\n", prog, a);
-			usage(s, prog, err);
+			usage(s, o, prog, err);
 			return 2;
 		}
 		a += (a[1] == '-') ? 2 : 1;
 		if (strncmp(a, "test.", 5) == 0)
 			a += 5;
 		if (strcmp(a, "h") == 0 || strcmp(a, "help") == 0) {
-			usage(s, prog, out);
+			usage(s, o, prog, out);
 			return 1;
 		}
 		char name[64];
@@ -531,7 +539,7 @@ static int parse_args(const bench_suite *s, options *o, int argc, char **argv, F
 		bool used;
 		const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
 		if (!set_flag(s, o, name, value, &used, err)) {
-			usage(s, prog, err);
+			usage(s, o, prog, err);
 			return 2;
 		}
 		if (eq != NULL && !used) {
