@@ -79,7 +79,6 @@ static inline void spin_unlock(spinlock *l)
 void *sys_reserve(size_t n, size_t align); /* lazily committed, read-write */
 void sys_free(void *p, size_t n);
 void sys_hugepages(void *p, size_t n); /* back with transparent huge pages */
-void sys_unused(void *p, size_t n);    /* give pages back, keep the mapping */
 void *sys_grow(void *p, size_t oldn, size_t newn);
 uint64_t nanotime(void);
 /* Zero n bytes (a multiple of 8) without calling libc. */

@@ -223,4 +223,10 @@ void gc_mark(void)
 	scan_thread_stack();
 	sched_scan_roots(gc_scan_block);
 	drain();
+	/* The rings live in bss, a root of the next cycle: leave no stale
+	 * pointers there. */
+	for (unsigned i = 0; i < CAND_RING; i++)
+		cands[i] = (struct cand){0, NULL};
+	for (unsigned i = 0; i < PREFETCH_AHEAD; i++)
+		fifo[i] = (mark_entry){0, 0};
 }

@@ -26,3 +26,7 @@ tests_heap_test_gc_SOURCES = tests/heap/test_gc.c $(heap_test_util)
 tests_heap_test_gc_CFLAGS = $(heap_test_cflags)
 tests_heap_test_gc_LDADD = $(heap_test_ldadd)
 tests_heap_test_gc_LDFLAGS = $(gort_prog_ldflags)
+
+# gort as users get it: installed, then `cc prog.c $(pkg-config --cflags --libs gort)`.
+TESTS += tests/heap/pkgconfig.sh
+EXTRA_DIST += tests/heap/pkgconfig.sh tests/heap/pkgconfig_prog.c
