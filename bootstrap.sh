@@ -16,11 +16,12 @@ cd "$(dirname "$0")"
 # Build: compilers, autotools, gold (binutils) for split stacks.
 # Libraries: the dependencies DESIGN.md names.
 # Tests and benchmarks: valgrind (instruction counts), heaptrack (the tracer's
-# reference), golang-go (Go's own figures and `go tool pprof`), python3 (scripts).
+# reference), golang-go (Go's own figures and `go tool pprof`), python3 (scripts),
+# chromium (the flame graph and HTML page are checked in a headless browser).
 packages=(
 	gcc g++ clang make autoconf automake libtool pkg-config binutils
 	libunwind-dev libelf-dev libdw-dev libjemalloc-dev libcmocka-dev zlib1g-dev
-	valgrind heaptrack golang-go python3 gdb file
+	valgrind heaptrack golang-go python3 gdb file chromium
 )
 
 missing=()

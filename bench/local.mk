@@ -61,3 +61,6 @@ EXTRA_DIST += bench/instructions.sh
 bench-instr: bench/bench_newobject bench/bench_mallocx bench/bench_malloc
 	top_builddir='$(abs_top_builddir)' VALGRIND='$(VALGRIND)' \
 		$(SHELL) $(top_srcdir)/bench/instructions.sh $(BENCH_INSTR_ARGS)
+
+include bench/viewer.mk
+include bench/tracer.mk

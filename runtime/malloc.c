@@ -111,9 +111,9 @@ static __attribute__((noinline)) void *malloc_large(size_t size)
 	s->alloc_bits[0] = s->gcmark_bits[0] = 0;
 	if (s->needzero)
 		memset((void *)s->base, 0, size);
-	__atomic_fetch_add(&memstats.large_alloc, 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&memstats.large_alloc_bytes, s->elemsize, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&heap_live, s->elemsize, __ATOMIC_RELAXED);
+	memstats.large_alloc++;
+	memstats.large_alloc_bytes += s->elemsize;
+	heap_live += s->elemsize;
 	void *p = (void *)s->base;
 	gc_maybe_trigger();
 	return p;

@@ -47,11 +47,6 @@ void sys_hugepages(void *p, size_t n)
 	madvise(p, n, MADV_HUGEPAGE); /* advice only: fine if THP is off */
 }
 
-void sys_free(void *p, size_t n)
-{
-	munmap(p, n);
-}
-
 void *sys_grow(void *p, size_t oldn, size_t newn)
 {
 	void *q = mremap(p, oldn, newn, MREMAP_MAYMOVE);

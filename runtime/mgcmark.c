@@ -14,6 +14,8 @@
  *   - this thread's stack from the collector's frame up, with the
  *     callee-saved registers spilled into that frame first
  *     (__builtin_unwind_init), so values held only in registers count;
+ *     in code built with -fsplit-stack on libgcc's __morestack, every
+ *     segment of it (__splitstack_find);
  *   - whatever the scheduler adds through sched_scan_roots (goroutine
  *     stacks and their saved registers).
  *
@@ -21,6 +23,12 @@
  * stack in its own mapping, which grows with mremap, and popped objects
  * are scanned in turn.  No recursion and no large local arrays: the
  * collector may run on a small goroutine stack.
+ *
+ * A big heap of linked objects makes marking a chase of cache misses, so
+ * the collector keeps many in flight: popped objects wait in a small FIFO,
+ * prefetched, before they are scanned; candidate pointers wait in a ring
+ * while their span header and then their mark word are prefetched.  Both
+ * live in bss (a root!) and are cleared after each cycle.
  *
  * Scanning reads memory it does not own (stacks, other modules' data): it
  * is exempt from AddressSanitizer.
@@ -196,16 +204,62 @@ static void thread_stack_bounds(void)
 	thread_stack_hi = (uintptr_t)addr + size;
 }
 
+/* libgcc's split-stack support, present when code built with -fsplit-stack
+ * runs on libgcc's __morestack: it walks the thread's stack segments.  Weak,
+ * so that it is not linked in for our sake. */
+extern void *__splitstack_find(void *segment, void *sp, size_t *len, void **next_segment,
+                               void **next_sp, void **initial_sp) __attribute__((weak));
+
+static bool in_thread_stack(uintptr_t p)
+{
+	return p >= thread_stack_lo && p < thread_stack_hi;
+}
+
+/* Scan the segments libgcc's __morestack gave this thread, newest first, and
+ * the thread's own stack from where it left it.  False if libgcc does not
+ * manage this thread's stack. */
+static bool scan_split_segments(void)
+{
+	void *segment, *next_sp = NULL, *initial_sp;
+	size_t len;
+	bool thread_stack_done = false;
+
+	if (__splitstack_find == NULL)
+		return false;
+	void *sp = __splitstack_find(NULL, NULL, &len, &segment, &next_sp, &initial_sp);
+	if (sp == NULL)
+		return false;
+	uintptr_t last_sp = 0;
+	for (; sp != NULL;
+	     sp = __splitstack_find(segment, next_sp, &len, &segment, &next_sp, &initial_sp)) {
+		uintptr_t lo = (uintptr_t)sp, hi = lo + len;
+		if (in_thread_stack(lo)) {
+			/* libgcc ends the initial stack at the sp it saw in its
+			 * constructor; main's frame may lie above that. */
+			hi = thread_stack_hi;
+			thread_stack_done = true;
+		}
+		scan_words(lo, hi);
+		last_sp = (uintptr_t)next_sp;
+	}
+	if (!thread_stack_done && in_thread_stack(last_sp))
+		scan_words(last_sp, thread_stack_hi);
+	return true;
+}
+
 /* Scan the thread's stack from the caller's frame up (the caller spilled the
- * registers).  On a goroutine stack there is nothing to do here: the
- * scheduler's roots cover it. */
+ * registers).  With split stacks, that is every segment (libgcc's), or the
+ * scheduler's business (its own segments, through sched_scan_roots): on a
+ * stack that is neither the thread's nor libgcc's, nothing is scanned here. */
 static __attribute__((noinline)) void scan_thread_stack_above(void)
 {
 	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
 
 	if (thread_stack_hi == 0)
 		thread_stack_bounds();
-	if (sp >= thread_stack_lo && sp < thread_stack_hi)
+	if (scan_split_segments())
+		return;
+	if (in_thread_stack(sp))
 		scan_words(sp, thread_stack_hi);
 }
 

@@ -35,8 +35,9 @@ uintptr_t mheap_arena_lo, mheap_arena_hi; /* empty until the first arena */
 uint64_t mheap_pages_inuse, mheap_pages_sys;
 
 static spinlock mheap_lock;
-static mspan free_lists[FREE_LISTS + 1]; /* list heads; [FREE_LISTS] = large */
-static uintptr_t cur_base, cur_end;      /* unused part of the current arena */
+static mspan free_lists[FREE_LISTS + 1];        /* list heads; [FREE_LISTS] = large */
+static uint64_t free_nonempty[FREE_LISTS / 64]; /* bit n: free_lists[n] has a span */
+static uintptr_t cur_base, cur_end;             /* unused part of the current arena */
 
 /* A span with room for two bitmaps of MAX_SPAN_OBJECTS bits. */
 typedef struct span_block {
@@ -140,9 +141,27 @@ static uintptr_t span_end(const mspan *s)
 	return s->base + s->npages * PAGE_SIZE;
 }
 
-static mspan *free_list_for(size_t npages)
+static unsigned free_list_index(size_t npages)
 {
-	return &free_lists[npages < FREE_LISTS ? npages : FREE_LISTS];
+	return npages < FREE_LISTS ? (unsigned)npages : FREE_LISTS;
+}
+
+static void free_insert(mspan *s)
+{
+	unsigned i = free_list_index(s->npages);
+
+	list_insert(&free_lists[i], s);
+	if (i < FREE_LISTS)
+		free_nonempty[i / 64] |= (uint64_t)1 << (i % 64);
+}
+
+static void free_remove(mspan *s)
+{
+	unsigned i = free_list_index(s->npages);
+
+	list_remove(s);
+	if (i < FREE_LISTS && free_lists[i].next == &free_lists[i])
+		free_nonempty[i / 64] &= ~((uint64_t)1 << (i % 64));
 }
 
 /* Put a free span in its list, merging it with free neighbours.  Only the
@@ -155,7 +174,7 @@ static void free_locked(mspan *s)
 		map_page(p, NULL);
 	mspan *b = span_at(s->base - 1);
 	if (b != NULL && b->state == MSPAN_FREE && span_end(b) == s->base) {
-		list_remove(b);
+		free_remove(b);
 		map_page(s->base, NULL);
 		map_page(s->base - PAGE_SIZE, NULL);
 		s->base = b->base;
@@ -165,7 +184,7 @@ static void free_locked(mspan *s)
 	}
 	mspan *a = span_at(span_end(s));
 	if (a != NULL && a->state == MSPAN_FREE && a->base == span_end(s)) {
-		list_remove(a);
+		free_remove(a);
 		map_page(span_end(s) - PAGE_SIZE, NULL);
 		map_page(a->base, NULL);
 		s->npages += a->npages;
@@ -176,7 +195,7 @@ static void free_locked(mspan *s)
 	s->spanclass = 0;
 	map_page(s->base, s);
 	map_page(span_end(s) - PAGE_SIZE, s);
-	list_insert(free_list_for(s->npages), s);
+	free_insert(s);
 }
 
 static void arena_register(uintptr_t base, size_t size)
@@ -224,9 +243,12 @@ static void grow(size_t npages)
 
 static mspan *find_free(size_t npages)
 {
-	for (size_t n = npages; n < FREE_LISTS; n++)
-		if (free_lists[n].next != &free_lists[n])
-			return free_lists[n].next;
+	/* The smallest non-empty exact-size list that fits, by bitmap. */
+	for (size_t n = npages; n < FREE_LISTS; n = (n / 64 + 1) * 64) {
+		uint64_t bits = free_nonempty[n / 64] & (~(uint64_t)0 << (n % 64));
+		if (bits != 0)
+			return free_lists[n / 64 * 64 + (unsigned)__builtin_ctzll(bits)].next;
+	}
 	mspan *best = NULL, *head = &free_lists[FREE_LISTS];
 	for (mspan *s = head->next; s != head; s = s->next)
 		if (s->npages >= npages && (best == NULL || s->npages < best->npages ||
@@ -243,7 +265,7 @@ mspan *mheap_alloc(size_t npages, uint8_t spanclass)
 		grow(npages);
 		s = find_free(npages);
 	}
-	list_remove(s);
+	free_remove(s);
 	if (s->npages > npages) {
 		mspan *rest = span_new();
 		rest->base = s->base + npages * PAGE_SIZE;
@@ -253,7 +275,7 @@ mspan *mheap_alloc(size_t npages, uint8_t spanclass)
 		rest->state = MSPAN_FREE;
 		map_page(rest->base, rest);
 		map_page(span_end(rest) - PAGE_SIZE, rest);
-		list_insert(free_list_for(rest->npages), rest);
+		free_insert(rest);
 	}
 	s->state = MSPAN_INUSE;
 	s->spanclass = spanclass;

@@ -4,7 +4,8 @@
 # promises; the program must run and find its heap working.
 #
 # Needs pkg-config; skips (77) without it.  Uses top_srcdir/top_builddir
-# from the test environment.
+# from the test environment, and the configured compiler and sanitizer flags
+# (heap_test_cc, heap_test_cflags: tests/heap.mk) when they are set.
 set -eu
 
 command -v pkg-config >/dev/null 2>&1 || { echo "no pkg-config: skipped"; exit 77; }
@@ -25,9 +26,11 @@ prefix=$(sed -n 's/^prefix=//p' "$pc")
 
 flags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --define-variable=prefix="$tmp/root$prefix" \
 	--cflags --libs gort)
-echo "cc pkgconfig_prog.c $flags"
+cc=${heap_test_cc:-cc}
+extra=${heap_test_cflags:-}
+echo "$cc pkgconfig_prog.c $flags $extra"
 # shellcheck disable=SC2086 # the flags are words
-${CC:-cc} -o "$tmp/prog" "$top_srcdir/tests/heap/pkgconfig_prog.c" $flags
+$cc -o "$tmp/prog" "$top_srcdir/tests/heap/pkgconfig_prog.c" $flags $extra
 out=$("$tmp/prog")
 echo "$out"
 [ "$out" = ok ]
