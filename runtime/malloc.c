@@ -19,6 +19,10 @@
  *
  * newobject reports each object to the newobject probe; only then is the
  * clock read, so an unset probe costs one load and one test.
+ *
+ * gort has one P: any thread may allocate, but one at a time (the thread
+ * that runs goroutines, or a plain main()); the page heap and the central
+ * lists are locked, the mcache is not.
  */
 #include <string.h>
 

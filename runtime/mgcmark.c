@@ -10,7 +10,8 @@
  *
  * Roots are
  *   - the writable PT_LOAD segments (data, bss) of every loaded module,
- *     found with dl_iterate_phdr;
+ *     found with dl_iterate_phdr, and this thread's thread-local variables
+ *     of each (PT_TLS, at dlpi_tls_data);
  *   - this thread's stack from the collector's frame up, with the
  *     callee-saved registers spilled into that frame first
  *     (__builtin_unwind_init), so values held only in registers count;
@@ -176,12 +177,21 @@ static void drain(void)
 	}
 }
 
+/* A module's data and bss, and this thread's instance of its thread-local
+ * variables (dlpi_tls_data, when the C library reports it). */
 static int scan_module(struct dl_phdr_info *info, size_t size, void *arg)
 {
+	bool has_tls_data =
+	        size >= offsetof(struct dl_phdr_info, dlpi_tls_data) + sizeof info->dlpi_tls_data &&
+	        info->dlpi_tls_data != NULL;
+
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_W)) {
 			uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+			scan_words(lo, lo + ph->p_memsz);
+		} else if (ph->p_type == PT_TLS && has_tls_data) {
+			uintptr_t lo = (uintptr_t)info->dlpi_tls_data;
 			scan_words(lo, lo + ph->p_memsz);
 		}
 	}

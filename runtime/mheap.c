@@ -2,11 +2,13 @@
  * mheap.c — the page heap (Go's mheap.go): runs of 8 KB pages for spans.
  *
  * Address space comes from the OS in arenas of 64 MB (mem.c), committed
- * lazily by the kernel.  Every arena has a heap_arena with a page -> span
- * map; arenas are found through mheap_arenas, a flat index of 2^22 pointers
+ * lazily by the kernel and backed by transparent huge pages where the
+ * system allows (the collector's walk over a big heap is otherwise bound by
+ * TLB misses).  Every arena has a heap_arena with a page -> span map;
+ * arenas are found through mheap_arenas, a flat index of 2^22 pointers
  * covering the 48-bit address space (itself a lazily committed mapping, so
- * it costs a few pages).  span_of() (internal.h) is thus two loads and a
- * range check: the collector uses it for every word it scans.
+ * it costs a few pages).  span_of() (internal.h) is thus a range check, two
+ * loads and a state check: the collector does it for every word it scans.
  *
  * Free page runs are spans too (state MSPAN_FREE), kept in lists by size
  * (free[n] for n < FREE_LISTS pages, one list above that, best fit) and
@@ -216,19 +218,17 @@ static void grow(size_t npages)
 	if (cur_end - cur_base < ask) {
 		size_t size = (ask + ARENA_SIZE - 1) & ~(ARENA_SIZE - 1);
 		uintptr_t a = (uintptr_t)sys_reserve(size, ARENA_SIZE);
-		/* Huge pages: the collector's walk over a big heap is bound by
-		 * TLB misses with 4 KB pages (and worse under virtualisation). */
 		sys_hugepages((void *)a, size);
 		arena_register(a, size);
-		if (a != cur_end && cur_end > cur_base) {
-			/* The rest of the old arena becomes a free span. */
-			mspan *s = span_new();
-			s->base = cur_base;
-			s->npages = (cur_end - cur_base) / PAGE_SIZE;
-			mheap_pages_sys += s->npages;
-			free_locked(s);
-			cur_base = a;
-		} else if (a != cur_end) {
+		if (a != cur_end) {
+			if (cur_end > cur_base) {
+				/* The rest of the old arena becomes a free span. */
+				mspan *s = span_new();
+				s->base = cur_base;
+				s->npages = (cur_end - cur_base) / PAGE_SIZE;
+				mheap_pages_sys += s->npages;
+				free_locked(s);
+			}
 			cur_base = a;
 		}
 		cur_end = a + size;

@@ -109,6 +109,17 @@ static void test_reachable_from_local(void **state)
 	check_list(local, 500);
 }
 
+static __thread struct node *tls_list;
+
+static void test_reachable_from_thread_local(void **state)
+{
+	tls_list = make_list(300);
+	for (int c = 0; c < CYCLES / 4; c++)
+		churn_and_collect();
+	check_list(tls_list, 300);
+	tls_list = NULL;
+}
+
 struct holder {
 	struct node *lists[4];
 };
@@ -415,6 +426,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_reachable_from_global),
 	        cmocka_unit_test(test_reachable_from_local),
+	        cmocka_unit_test(test_reachable_from_thread_local),
 	        cmocka_unit_test(test_reachable_from_heap_object),
 	        cmocka_unit_test(test_interior_pointers),
 	        cmocka_unit_test(test_wide_object_grows_mark_stack),
