@@ -93,6 +93,10 @@ int main(int argc, char **argv)
 {
 	static const bench_flag flag = {"depth", "depth of the largest tree (benchmarks game: 21)",
 	                                &depth_flag};
-	return bench_main_one("escapade/bench", "BinaryTrees/depth=%ld", bench_binarytrees,
-	                      &bench_gort_meter, &flag, argc, argv);
+	static const bench_suite base = {
+	        .pkg = "escapade/bench",
+	        .meter = &bench_gort_meter,
+	        .runner = gort_main, /* on the main goroutine, as go test runs benchmarks */
+	};
+	return bench_main_one(&base, "BinaryTrees/depth=%ld", bench_binarytrees, &flag, argc, argv);
 }

@@ -75,6 +75,10 @@ int main(int argc, char **argv)
 {
 	static const bench_flag flag = {"live-mb", "megabytes (10^6 B) of live objects to collect",
 	                                &live_mb};
-	return bench_main_one("escapade/bench", "GC/live=%ldMB", bench_gc, &bench_gort_meter, &flag,
-	                      argc, argv);
+	static const bench_suite base = {
+	        .pkg = "escapade/bench",
+	        .meter = &bench_gort_meter,
+	        .runner = gort_main, /* on the main goroutine, as go test runs benchmarks */
+	};
+	return bench_main_one(&base, "GC/live=%ldMB", bench_gc, &flag, argc, argv);
 }

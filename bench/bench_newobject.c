@@ -83,6 +83,7 @@ int main(int argc, char **argv)
 	        .benchmarks = benchmarks,
 	        .count = sizeof benchmarks / sizeof benchmarks[0],
 	        .meter = &bench_gort_meter,
+	        .runner = gort_main, /* on the main goroutine, as go test runs benchmarks */
 	};
 	return bench_main(&suite, argc, argv);
 }

@@ -659,20 +659,17 @@ static void name_one(void)
 	snprintf(one.name, sizeof one.name, one.fmt, *one.flag->value);
 }
 
-int bench_main_one(const char *pkg, const char *name_fmt, bench_func fn, const bench_meter *meter,
+int bench_main_one(const bench_suite *base, const char *name_fmt, bench_func fn,
                    const bench_flag *flag, int argc, char **argv)
 {
 	one.fmt = name_fmt;
 	one.flag = flag;
 	const bench_def def = {.name = one.name, .fn = fn};
-	const bench_suite suite = {
-	        .pkg = pkg,
-	        .benchmarks = &def,
-	        .count = 1,
-	        .meter = meter,
-	        .flags = flag,
-	        .nflags = 1,
-	        .flags_parsed = name_one,
-	};
+	bench_suite suite = *base;
+	suite.benchmarks = &def;
+	suite.count = 1;
+	suite.flags = flag;
+	suite.nflags = 1;
+	suite.flags_parsed = name_one;
 	return bench_main(&suite, argc, argv);
 }

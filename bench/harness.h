@@ -128,8 +128,10 @@ int bench_main(const bench_suite *suite, int argc, char **argv);
 int bench_main_to(const bench_suite *suite, int argc, char **argv, FILE *out, FILE *err);
 
 /* A program of one benchmark whose name shows one integer flag: name_fmt has
- * a single %ld, filled in once the flags are parsed ("BinaryTrees/depth=%ld"). */
-int bench_main_one(const char *pkg, const char *name_fmt, bench_func fn, const bench_meter *meter,
+ * a single %ld, filled in once the flags are parsed ("BinaryTrees/depth=%ld").
+ * base gives the pkg, the meter and the runner; its table and flags are
+ * ignored. */
+int bench_main_one(const bench_suite *base, const char *name_fmt, bench_func fn,
                    const bench_flag *flag, int argc, char **argv);
 
 /* Go's b.ResetTimer, b.StopTimer, b.StartTimer. */
