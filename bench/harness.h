@@ -145,7 +145,9 @@ void bench_report_metric(bench_b *b, double value, const char *unit);
 
 /* Go's b.Errorf: mark the benchmark failed with a message.  The benchmark
  * should return; calibration stops and the program exits 1. */
-void bench_errorf(bench_b *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* (no_split_stack: Clang cannot split a variadic function; see harness.c.) */
+void bench_errorf(bench_b *b, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3), no_split_stack));
 
 /* GOMAXPROCS as gort sees it: the environment variable, 1 when unset or
  * invalid (gort runs one P today). */
