@@ -45,6 +45,10 @@ struct gort_g **allgs;
 uint32_t allglen;
 bool sched_running;
 
+/* True on the thread that runs goroutines (m0's), so that gort_getg on
+ * any other thread says "no goroutine".  Initial-exec TLS: a plain load
+ * from %fs, no call into libc. */
+static __thread bool on_m0 __attribute__((tls_model("initial-exec")));
 static uint32_t allgcap;
 static uint64_t goidgen;
 static int32_t ngoroutines;
@@ -409,6 +413,7 @@ int gort_main(void (*fn)(void *), void *arg)
 	/* The system stack is this thread's stack, below gort_main's frame. */
 	m0.g0sp = ((uintptr_t)__builtin_frame_address(0) - 4096) & ~(uintptr_t)15;
 	ensure_sigaltstack();
+	on_m0 = true;
 	m0.curg = NULL;
 	sched_running = true;
 	goidgen = 0; /* the main goroutine is goroutine 1, as in Go */
@@ -434,5 +439,5 @@ uint64_t gort_goid(const gort_g *g)
 
 const gort_g *gort_getg(void)
 {
-	return m0.curg;
+	return on_m0 ? m0.curg : NULL;
 }

@@ -286,6 +286,8 @@ static void scan_gstack(struct gort_g *gp, uintptr_t sp, void (*scan)(const void
  * registers are still in registers, which the collector spills on the
  * system stack and scans with the thread's stack.  The G itself is scanned
  * too (its entry argument before it first runs, its wait parameters).
+ * The spares go back to the pool on the way, as Go shrinks stacks during a
+ * collection.
  */
 void sched_scan_roots(void (*scan)(const void *lo, const void *hi))
 {
@@ -293,6 +295,9 @@ void sched_scan_roots(void (*scan)(const void *lo, const void *hi))
 		struct gort_g *gp = allgs[i];
 		if (gp->status == G_DEAD)
 			continue;
+		/* Go's shrinkstack: a collection takes back the spare segments
+		 * (beyond the one in use), which hold nothing live. */
+		stack_release_spares(gp, stack_current(gp));
 		scan(gp, gp + 1);
 		if (gp == m0.curg)
 			scan_gstack(gp, m0.curfp - 64, scan);

@@ -300,6 +300,39 @@ static void test_unwind_across_segments(void **state)
 	assert_true(fp_entry_found);
 }
 
+/* A collection gives back the spare segments of parked goroutines. */
+static void grow_then_park(void *arg)
+{
+	recurse(200); /* 200 KB of segments, kept as spares after the return */
+	gort_chanrecv(arg, NULL);
+}
+
+static void shrink_main(void *arg)
+{
+	uint64_t *inuse = arg;
+	gort_chan *c = gort_makechan(0, 0);
+	gort_memstats ms;
+
+	gort_go(grow_then_park, c);
+	gort_gosched();
+	gort_read_memstats(&ms);
+	inuse[0] = ms.stack_inuse;
+	gort_gc();
+	gort_read_memstats(&ms);
+	inuse[1] = ms.stack_inuse;
+	gort_chansend(c, NULL);
+}
+
+static void test_gc_releases_spares(void **state)
+{
+	uint64_t inuse[2];
+
+	(void)state;
+	gort_main(shrink_main, inuse);
+	assert_true(inuse[0] >= 2 * STACK_MIN + 4096);
+	assert_true(inuse[1] + 4096 <= inuse[0]);
+}
+
 /* ---- probes ---------------------------------------------------------------- */
 
 static struct {
@@ -400,6 +433,7 @@ int main(void)
 	        cmocka_unit_test(test_hundred_megabytes),
 	        cmocka_unit_test(test_libc_from_goroutine),
 	        cmocka_unit_test(test_unwind_across_segments),
+	        cmocka_unit_test(test_gc_releases_spares),
 	        cmocka_unit_test(test_probes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
