@@ -44,7 +44,7 @@ bench_bench_gc_LDFLAGS = $(gort_prog_ldflags)
 # check`).  Arguments: make bench-go BENCH_GO_ARGS='-depth 18'.
 BENCH_GO_ARGS =
 EXTRA_DIST += bench/compare-go.sh bench/go/go.mod bench/go/heap_test.go \
-	bench/go/binarytrees_test.go bench/go/sizeof.go
+	bench/go/binarytrees_test.go
 CLEANFILES += bench/go/bench.test
 
 .PHONY: bench-go
