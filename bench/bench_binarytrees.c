@@ -93,10 +93,6 @@ int main(int argc, char **argv)
 {
 	static const bench_flag flag = {"depth", "depth of the largest tree (benchmarks game: 21)",
 	                                &depth_flag};
-	static const bench_suite base = {
-	        .pkg = "escapade/bench",
-	        .meter = &bench_gort_meter,
-	        .runner = gort_main, /* on the main goroutine, as go test runs benchmarks */
-	};
-	return bench_main_one(&base, "BinaryTrees/depth=%ld", bench_binarytrees, &flag, argc, argv);
+	return bench_main_one(&bench_gort_suite, "BinaryTrees/depth=%ld", bench_binarytrees, &flag,
+	                      argc, argv);
 }

@@ -75,10 +75,5 @@ int main(int argc, char **argv)
 {
 	static const bench_flag flag = {"live-mb", "megabytes (10^6 B) of live objects to collect",
 	                                &live_mb};
-	static const bench_suite base = {
-	        .pkg = "escapade/bench",
-	        .meter = &bench_gort_meter,
-	        .runner = gort_main, /* on the main goroutine, as go test runs benchmarks */
-	};
-	return bench_main_one(&base, "GC/live=%ldMB", bench_gc, &flag, argc, argv);
+	return bench_main_one(&bench_gort_suite, "GC/live=%ldMB", bench_gc, &flag, argc, argv);
 }

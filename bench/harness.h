@@ -160,4 +160,9 @@ int64_t bench_nanotime(void);
  * gort_gc().  Defined in bench/gort_meter.c, for programs linked with gort. */
 extern const bench_meter bench_gort_meter;
 
+/* pkg "escapade/bench", bench_gort_meter, and gort_main as the runner: the
+ * base of the gort benchmark programs (copy it, add the table).  Also in
+ * bench/gort_meter.c. */
+extern const bench_suite bench_gort_suite;
+
 #endif /* BENCH_HARNESS_H */
