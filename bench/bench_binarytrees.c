@@ -89,27 +89,10 @@ static void bench_binarytrees(bench_b *b)
 	bench_report_metric(b, (double)ru.ru_maxrss, "peak-RSS-KB");
 }
 
-static char name[64];
-
-static void name_after_depth(void)
-{
-	snprintf(name, sizeof name, "BinaryTrees/depth=%ld", depth_flag);
-}
-
 int main(int argc, char **argv)
 {
-	static const bench_flag flags[] = {
-	        {"depth", "depth of the largest tree (benchmarks game: 21)", &depth_flag},
-	};
-	const bench_def def = {.name = name, .fn = bench_binarytrees};
-	bench_suite suite = {
-	        .pkg = "escapade/bench",
-	        .benchmarks = &def,
-	        .count = 1,
-	        .meter = &bench_gort_meter,
-	        .flags = flags,
-	        .nflags = 1,
-	        .flags_parsed = name_after_depth,
-	};
-	return bench_main(&suite, argc, argv);
+	static const bench_flag flag = {"depth", "depth of the largest tree (benchmarks game: 21)",
+	                                &depth_flag};
+	return bench_main_one("escapade/bench", "BinaryTrees/depth=%ld", bench_binarytrees,
+	                      &bench_gort_meter, &flag, argc, argv);
 }

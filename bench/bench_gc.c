@@ -71,27 +71,10 @@ static void bench_gc(bench_b *b)
 	bench_report_metric(b, (double)ms.heap_alloc, "live-B");
 }
 
-static char name[64];
-
-static void name_after_size(void)
-{
-	snprintf(name, sizeof name, "GC/live=%ldMB", live_mb);
-}
-
 int main(int argc, char **argv)
 {
-	static const bench_flag flags[] = {
-	        {"live-mb", "megabytes (10^6 B) of live objects to collect", &live_mb},
-	};
-	const bench_def def = {.name = name, .fn = bench_gc};
-	bench_suite suite = {
-	        .pkg = "escapade/bench",
-	        .benchmarks = &def,
-	        .count = 1,
-	        .meter = &bench_gort_meter,
-	        .flags = flags,
-	        .nflags = 1,
-	        .flags_parsed = name_after_size,
-	};
-	return bench_main(&suite, argc, argv);
+	static const bench_flag flag = {"live-mb", "megabytes (10^6 B) of live objects to collect",
+	                                &live_mb};
+	return bench_main_one("escapade/bench", "GC/live=%ldMB", bench_gc, &bench_gort_meter, &flag,
+	                      argc, argv);
 }

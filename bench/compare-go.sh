@@ -88,6 +88,11 @@ echo
 echo "# ratios in this run (gort / Go; gort Newobject / jemalloc Mallocx)"
 awk '
 function key(name) { sub(/-[0-9]+$/, "", name); sub(/^Benchmark/, "", name); return name }
+function t(ns) {
+	if (ns >= 1e6) return sprintf("%11.1f ms", ns / 1e6)
+	if (ns >= 1e4) return sprintf("%11.1f us", ns / 1e3)
+	return sprintf("%11.2f ns", ns)
+}
 function val(unit,   i) { for (i = 3; i < NF; i += 2) if ($(i + 1) == unit) return $i; return "" }
 FNR == 1 { side++ }
 /^Benchmark/ {
@@ -100,7 +105,7 @@ END {
 	for (i = 1; i <= n; i++) {
 		k = order[i]
 		if (k in ons && gns[k] != "" && ons[k] > 0)
-			printf "%-28s %11.2f ns %11.2f ns %8.2fx\n", k, gns[k], ons[k], gns[k] / ons[k]
+			printf "%-28s %s %s %8.2fx\n", k, t(gns[k]), t(ons[k]), gns[k] / ons[k]
 		if (k in orss && grss[k] != "" && orss[k] > 0)
 			printf "%-28s %11d KB %11d KB %8.2fx\n", k " RSS", grss[k], orss[k], grss[k] / orss[k]
 	}
@@ -110,6 +115,6 @@ END {
 		if (k !~ /^Newobject\//) continue
 		m = k; sub(/^Newobject/, "Mallocx", m)
 		if ((m in gns) && gns[m] > 0)
-			printf "%-28s %11.2f ns %11.2f ns %8.2fx\n", k, gns[k], gns[m], gns[k] / gns[m]
+			printf "%-28s %s %s %8.2fx\n", k, t(gns[k]), t(gns[m]), gns[k] / gns[m]
 	}
 }' "$out/gort.txt" "$out/go.txt"

@@ -201,25 +201,17 @@ static void calibrate(bench_b *b, const bench_def *def, const options *o)
 /* Go's prettyPrint: the width and precision depend on the magnitude. */
 static void pretty_print(FILE *out, double x, const char *unit)
 {
+	static const struct {
+		double min;
+		int width, prec;
+	} formats[] = {{999.95, 10, 0},   {99.995, 12, 1},    {9.9995, 13, 2},     {0.99995, 14, 3},
+	               {0.099995, 15, 4}, {0.0099995, 16, 5}, {0.00099995, 17, 6}, {0, 18, 7}};
 	double y = fabs(x);
-	int width, prec;
-	if (y == 0 || y >= 999.95)
-		width = 10, prec = 0;
-	else if (y >= 99.995)
-		width = 12, prec = 1;
-	else if (y >= 9.9995)
-		width = 13, prec = 2;
-	else if (y >= 0.99995)
-		width = 14, prec = 3;
-	else if (y >= 0.099995)
-		width = 15, prec = 4;
-	else if (y >= 0.0099995)
-		width = 16, prec = 5;
-	else if (y >= 0.00099995)
-		width = 17, prec = 6;
-	else
-		width = 18, prec = 7;
-	fprintf(out, "%*.*f %s", width, prec, x, unit);
+	size_t i = 0;
+	if (y != 0)
+		while (y < formats[i].min)
+			i++;
+	fprintf(out, "%*.*f %s", formats[i].width, formats[i].prec, x, unit);
 }
 
 static int compare_metric_units(const void *a, const void *b)
@@ -644,4 +636,35 @@ int bench_main_to(const bench_suite *suite, int argc, char **argv, FILE *out, FI
 int bench_main(const bench_suite *suite, int argc, char **argv)
 {
 	return bench_main_to(suite, argc, argv, stdout, stderr);
+}
+
+/* ---- Programs of one benchmark named after one flag ----------------------- */
+
+static struct {
+	const char *fmt;
+	const bench_flag *flag;
+	char name[128];
+} one;
+
+static void name_one(void)
+{
+	snprintf(one.name, sizeof one.name, one.fmt, *one.flag->value);
+}
+
+int bench_main_one(const char *pkg, const char *name_fmt, bench_func fn, const bench_meter *meter,
+                   const bench_flag *flag, int argc, char **argv)
+{
+	one.fmt = name_fmt;
+	one.flag = flag;
+	const bench_def def = {.name = one.name, .fn = fn};
+	const bench_suite suite = {
+	        .pkg = pkg,
+	        .benchmarks = &def,
+	        .count = 1,
+	        .meter = meter,
+	        .flags = flag,
+	        .nflags = 1,
+	        .flags_parsed = name_one,
+	};
+	return bench_main(&suite, argc, argv);
 }

@@ -127,6 +127,11 @@ int bench_main(const bench_suite *suite, int argc, char **argv);
 /* The same, writing to out and err (the tests use it). */
 int bench_main_to(const bench_suite *suite, int argc, char **argv, FILE *out, FILE *err);
 
+/* A program of one benchmark whose name shows one integer flag: name_fmt has
+ * a single %ld, filled in once the flags are parsed ("BinaryTrees/depth=%ld"). */
+int bench_main_one(const char *pkg, const char *name_fmt, bench_func fn, const bench_meter *meter,
+                   const bench_flag *flag, int argc, char **argv);
+
 /* Go's b.ResetTimer, b.StopTimer, b.StartTimer. */
 void bench_reset_timer(bench_b *b);
 void bench_stop_timer(bench_b *b);

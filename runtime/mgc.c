@@ -139,8 +139,10 @@ static void gc_run(bool forced)
 		end_probe(&st);
 }
 
-void gc_start(bool forced)
+static void gc_start_sys(void *arg)
 {
+	bool forced = *(bool *)arg;
+
 	malloc_init();
 	spin_lock(&gc_lock);
 	if (!gc_running) {
@@ -149,6 +151,14 @@ void gc_start(bool forced)
 		gc_running = false;
 	}
 	spin_unlock(&gc_lock);
+}
+
+/* The collector runs on the system stack (Go's systemstack): it may be
+ * entered from a goroutine on a 2 KB segment.  The goroutine's stack and
+ * registers are roots through sched_scan_roots and the thread-stack scan. */
+void gc_start(bool forced)
+{
+	systemstack(gc_start_sys, &forced);
 }
 
 void gort_gc(void)

@@ -4,8 +4,9 @@
  * runtime cannot go on, e.g. out of memory).
  *
  * Both format into a buffer on the stack and write(2) it to stderr: no
- * malloc, since the heap may be what failed, and no stdio locks.  Both exit
- * with status 2, as a Go program does.
+ * malloc, since the heap may be what failed, and no stdio locks.  Inside
+ * gort_main, a traceback of every goroutine follows (traceback.c, on the
+ * system stack).  Both exit with status 2, as a Go program does.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,6 +38,7 @@ static void __attribute__((noreturn)) die(const char *prefix, const char *fmt, v
 		n = sizeof buf - 2;
 	buf[n++] = '\n';
 	write_all(buf, (size_t)n);
+	sched_traceback_dying();
 	_exit(2);
 }
 

@@ -1,1 +1,36 @@
-# tests/sched.mk — tests of the sched.
+# tests/sched.mk — tests of the scheduler, stacks and channels.
+#
+# Every test program runs goroutine code, so it is compiled with
+# -fsplit-stack and links gort statically with gold, as users do.
+sched_test_cflags = $(AM_CFLAGS) $(GORT_CFLAGS) $(CMOCKA_CFLAGS) -pthread
+sched_test_ldadd = $(gort_ldadd) $(CMOCKA_LIBS)
+
+check_PROGRAMS += tests/sched/test_stack
+TESTS += tests/sched/test_stack
+tests_sched_test_stack_SOURCES = tests/sched/test_stack.c
+tests_sched_test_stack_CFLAGS = $(sched_test_cflags) $(LIBUNWIND_CFLAGS)
+tests_sched_test_stack_LDADD = $(sched_test_ldadd) $(LIBUNWIND_LIBS)
+tests_sched_test_stack_LDFLAGS = $(gort_prog_ldflags)
+
+check_PROGRAMS += tests/sched/test_proc
+TESTS += tests/sched/test_proc
+tests_sched_test_proc_SOURCES = tests/sched/test_proc.c tests/sched/child.c tests/sched/child.h
+tests_sched_test_proc_CFLAGS = $(sched_test_cflags)
+tests_sched_test_proc_LDADD = $(sched_test_ldadd)
+tests_sched_test_proc_LDFLAGS = $(gort_prog_ldflags)
+
+check_PROGRAMS += tests/sched/test_chan
+TESTS += tests/sched/test_chan
+tests_sched_test_chan_SOURCES = tests/sched/test_chan.c tests/sched/child.c tests/sched/child.h
+tests_sched_test_chan_CFLAGS = $(sched_test_cflags)
+tests_sched_test_chan_LDADD = $(sched_test_ldadd)
+tests_sched_test_chan_LDFLAGS = $(gort_prog_ldflags)
+
+# gdb reads __morestack's CFI across segment boundaries.
+check_PROGRAMS += tests/sched/gdb_target
+tests_sched_gdb_target_SOURCES = tests/sched/gdb_target.c
+tests_sched_gdb_target_CFLAGS = $(AM_CFLAGS) $(GORT_CFLAGS) -g -pthread
+tests_sched_gdb_target_LDADD = $(gort_ldadd)
+tests_sched_gdb_target_LDFLAGS = $(gort_prog_ldflags)
+TESTS += tests/sched/gdb-backtrace.sh
+EXTRA_DIST += tests/sched/gdb-backtrace.sh

@@ -315,6 +315,12 @@ static void test_memory_columns_are_measured(void **state)
 	assert_string_equal(l[1].name, "BenchmarkReset-1");
 	assert_true(field(&l[1], "B/op") == 8);
 	assert_true(field(&l[1], "allocs/op") == 1);
+	/* Go's exact layout: names padded to the longest, %8d counts, %10.0f
+	 * for large values. */
+	assert_non_null(strstr(r.out, "BenchmarkCounted/24-1\t    1000\t"));
+	assert_non_null(
+	        strstr(r.out, "\t     12345 peak-RSS-KB\t      24 B/op\t       1 allocs/op\n"));
+	assert_non_null(strstr(r.out, "BenchmarkReset-1     \t    1000\t"));
 	/* The meter settled before each run: n=1, then n=1000, twice. */
 	assert_int_equal(settles, 4);
 	result_free(&r);

@@ -1,0 +1,3 @@
+module escapade/bench/gosched
+
+go 1.19

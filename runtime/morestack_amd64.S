@@ -1,0 +1,343 @@
+/*
+ * morestack_amd64.S — gort's own __morestack and __morestack_non_split: how
+ * a goroutine's stack grows onto a new segment and comes back.
+ *
+ * A function compiled with -fsplit-stack starts by comparing %rsp (less its
+ * frame size) with the guard in %fs:0x70.  Below the guard it does
+ *
+ *         mov $frame, %r10 ; mov $argbytes, %r11 ; call __morestack ; ret
+ *     body:
+ *
+ * and expects __morestack to run `body` (the return address + 1, past the
+ * ret) on a stack with room for the frame, with the stack arguments copied
+ * there and every argument register intact.  When the body returns,
+ * __morestack switches back and returns to that `ret`, which returns to the
+ * function's caller.
+ *
+ * The warm path is all here, in a dozen instructions: the goroutine keeps
+ * the segment it last returned from (the "spare", seg->next); if the spare
+ * is big enough and no tool listens to stack probes, we move onto it without
+ * calling C.  Otherwise the slow path switches to the thread's system stack
+ * and calls morestack_grow (stack.c), which takes a segment from the
+ * per-thread pool, checks the 1 GB limit and fires the probe.  On the way
+ * back, morestack_release (stack.c) runs only when there is a spare beyond
+ * the one we keep, or a probe to fire.
+ *
+ * The current segment is found from the guard alone: the guard is the
+ * segment's base + GUARD_OFF, and the segment header at its base names the
+ * goroutine, which names its M and the M's system stack.
+ *
+ * __morestack's frame on the old stack (E = %rsp at entry):
+ *
+ *     E+16   the function's stack arguments
+ *     E+8    return address into the function's caller (caller_pc)
+ *     E      return address into the function (its `ret`)       <- CFA-8
+ *     E-8    pointer to E-24                                      <- %rbp
+ *     E-16   caller_pc      } a frame record {saved rbp, return pc} for
+ *     E-24   caller's %rbp  } the function's caller
+ *     E-32.. %rax, %rcx, %rdx saved
+ *
+ * %rbp = E-8 satisfies GCC's varargs bodies, which read the stack arguments
+ * at 24(%rbp).  A frame-pointer walk from the body goes body -> __morestack
+ * -> the function (at its ret) -> the function's caller (through the record
+ * at E-24) -> ..., so no frame is lost at a segment boundary.  The CFI says
+ * the same to DWARF unwinders (gdb, libunwind): CFA = %rbp + 16, caller's
+ * %rbp at CFA-32.  gdb accepts the CFA jumping between segments because the
+ * frame's pc is inside a function named __morestack.
+ */
+#include "asmdefs.h"
+
+	.text
+
+	.globl	__morestack
+	.type	__morestack, @function
+	.p2align 4
+__morestack:
+	.cfi_startproc
+	subq	$24, %rsp
+	.cfi_adjust_cfa_offset 24
+	movq	%rbp, (%rsp)
+	.cfi_rel_offset %rbp, 0
+	movq	32(%rsp), %rbp		/* caller_pc */
+	movq	%rbp, 8(%rsp)
+	movq	%rsp, 16(%rsp)		/* E-8 -> record at E-24 */
+	leaq	16(%rsp), %rbp
+	.cfi_def_cfa %rbp, 16
+	pushq	%rax
+
+	/* The warm paths: no stack arguments, no stack probe, and the spare
+	 * (the segment after the current one) has room for the frame, or
+	 * there is no spare and the pool has a segment of the class we want.
+	 * From the probe check on, r11 is scratch (the argument size is 0). */
+	testq	%r11, %r11
+	jnz	.Lgrow_slow
+	movq	gort_probe_table@GOTPCREL(%rip), %r11
+	cmpq	$0, PROBE_STACK_GROW(%r11)
+	jne	.Lgrow_noargs
+	movq	%fs:TCB_STACK_GUARD, %rax
+	movq	SEG_NEXT-GUARD_OFF(%rax), %rax
+	testq	%rax, %rax
+	jz	.Lgrow_pool
+	cmpq	SEG_AVAIL(%rax), %r10
+	ja	.Lgrow_noargs
+.Lwarm_switch:
+	/* rax = the new segment, already linked after the current one. */
+	movq	SEG_PREV(%rax), %r11
+	movq	%rsp, SEG_SPLO(%r11)	/* the old segment's live part starts here */
+	leaq	GUARD_OFF(%rax), %r11
+	movq	%r11, %fs:TCB_STACK_GUARD
+	movq	SEG_HI(%rax), %rsp
+	movq	-24(%rbp), %rax
+	movq	8(%rbp), %r11
+	addq	$1, %r11		/* skip the function's ret */
+	call	*%r11
+	jmp	.Lreturned
+
+.Lgrow_pool:
+	/* No spare: pop a segment from this thread's pool.  Its class
+	 * doubles the current segment's (up to 1 MB) or fits the frame,
+	 * whichever is bigger; morestack_grow picks the same. */
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	movq	%fs:TCB_STACK_GUARD, %rcx
+	subq	$GUARD_OFF, %rcx		/* rcx = current segment */
+	movzbl	SEG_CLS(%rcx), %edx
+	addl	$1, %edx
+	movl	$STACK_MAXGROW_CLASS, %esi
+	cmpl	%esi, %edx
+	cmova	%esi, %edx
+	leaq	GUARD_OFF+64-1(%r10), %rsi
+	bsrq	%rsi, %rsi
+	subl	$STACK_MIN_SHIFT-1, %esi	/* the class whose size >= frame + GUARD_OFF + 64 */
+	cmpl	%esi, %edx
+	cmovl	%esi, %edx			/* edx = the class */
+	cmpl	$STACK_CLASSES, %edx
+	jae	.Lgrow_pool_miss
+	movq	SEG_G(%rcx), %rdi		/* g */
+	movq	G_M(%rdi), %rsi
+	movq	M_POOL+POOL_FREE(%rsi,%rdx,8), %rax
+	testq	%rax, %rax
+	jz	.Lgrow_pool_miss
+	movq	G_STACKSIZE(%rdi), %r11
+	addq	SEG_SIZE(%rax), %r11
+	cmpq	$STACK_LIMIT_BYTES, %r11
+	ja	.Lgrow_pool_miss
+	movq	%r11, G_STACKSIZE(%rdi)
+	movq	SEG_NEXT(%rax), %r11
+	movq	%r11, M_POOL+POOL_FREE(%rsi,%rdx,8)
+	subl	$1, M_POOL+POOL_NFREE(%rsi,%rdx,4)
+	movq	SEG_SIZE(%rax), %r11
+	addq	%r11, M_POOL+POOL_INUSE(%rsi)
+	movq	%rdi, SEG_G(%rax)
+	movq	%rcx, SEG_PREV(%rax)
+	movq	$0, SEG_NEXT(%rax)
+	movq	%rax, SEG_NEXT(%rcx)
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	jmp	.Lwarm_switch
+.Lgrow_pool_miss:
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+.Lgrow_noargs:
+	xorl	%r11d, %r11d		/* no stack arguments (checked above) */
+	jmp	.Lgrow_slow
+
+.Lswitch:
+	/* The general path, after morestack_grow: rax = old segment, rcx =
+	 * new segment (rax->next), r11 = bytes of stack arguments to copy;
+	 * the caller's rax, rcx, rdx are at -24, -32, -40(%rbp). */
+	movq	%rsp, SEG_SPLO(%rax)
+	leaq	GUARD_OFF(%rcx), %rdx
+	movq	%rdx, %fs:TCB_STACK_GUARD
+	movq	SEG_HI(%rcx), %rdx
+	subq	%r11, %rdx
+	andq	$-16, %rdx		/* new %rsp; stack arguments go at [rdx, rdx+r11) */
+	jmp	2f
+1:	subq	$8, %r11
+	movq	24(%rbp,%r11), %rax
+	movq	%rax, (%rdx,%r11)
+2:	testq	%r11, %r11
+	jnz	1b
+	movq	%rdx, %r10
+	movq	-24(%rbp), %rax
+	movq	-32(%rbp), %rcx
+	movq	-40(%rbp), %rdx
+	movq	%r10, %rsp
+	movq	8(%rbp), %r11
+	addq	$1, %r11		/* skip the function's ret */
+	call	*%r11
+
+.Lreturned:
+	/* Back from the body, on the new segment: rax, rdx, xmm0, xmm1 may
+	 * hold its result; rcx, rsi, rdi, r8-r11 are free.  We leave
+	 * segment S (kept as the spare); a segment beyond it goes back to
+	 * the pool, here unless it was mapped on its own (C trims those). */
+	movq	%fs:TCB_STACK_GUARD, %rcx
+	subq	$GUARD_OFF, %rcx	/* S */
+	movq	gort_probe_table@GOTPCREL(%rip), %r8
+	cmpq	$0, PROBE_STACK_RELEASE(%r8)
+	jne	.Lrelease_slow
+	movq	SEG_NEXT(%rcx), %rsi
+	testq	%rsi, %rsi
+	jz	.Lback
+	cmpb	$0, SEG_MAPPED(%rsi)
+	jne	.Lrelease_slow
+	movq	SEG_G(%rcx), %rdi
+	movq	SEG_SIZE(%rsi), %r8
+	subq	%r8, G_STACKSIZE(%rdi)
+	movq	G_M(%rdi), %rdi
+	subq	%r8, M_POOL+POOL_INUSE(%rdi)
+	movzbl	SEG_CLS(%rsi), %r8d
+	movq	M_POOL+POOL_FREE(%rdi,%r8,8), %r9
+	movq	%r9, SEG_NEXT(%rsi)
+	movq	%rsi, M_POOL+POOL_FREE(%rdi,%r8,8)
+	addl	$1, M_POOL+POOL_NFREE(%rdi,%r8,4)
+	movq	$0, SEG_NEXT(%rcx)
+.Lback:
+	movq	SEG_PREV(%rcx), %rcx
+	addq	$GUARD_OFF, %rcx
+	movq	%rcx, %fs:TCB_STACK_GUARD
+	.cfi_remember_state
+	leaq	8(%rbp), %rsp
+	.cfi_def_cfa %rsp, 8
+	movq	-16(%rbp), %rbp
+	.cfi_restore %rbp
+	ret
+	.cfi_restore_state
+
+.Lgrow_slow:
+	/* Call morestack_grow(old segment, frame, argbytes, caller_pc) on the
+	 * system stack, with the guard at 0 so nothing there splits again.
+	 * Every argument register is preserved around it. */
+	pushq	%rcx
+	pushq	%rdx
+	movq	%fs:TCB_STACK_GUARD, %rax
+	subq	$GUARD_OFF, %rax
+	movq	SEG_G(%rax), %rcx
+	movq	G_M(%rcx), %rcx
+	movq	%rbp, M_CURFP(%rcx)
+	leaq	GUARD_OFF(%rax), %rdx
+	movq	%rdx, M_CURGUARD(%rcx)
+	movq	M_G0SP(%rcx), %rcx
+	movq	%rsp, -8(%rcx)
+	leaq	-8(%rcx), %rsp
+	movq	$0, %fs:TCB_STACK_GUARD
+	pushq	%rdi
+	pushq	%rsi
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	subq	$136, %rsp
+	movdqu	%xmm0, 0(%rsp)
+	movdqu	%xmm1, 16(%rsp)
+	movdqu	%xmm2, 32(%rsp)
+	movdqu	%xmm3, 48(%rsp)
+	movdqu	%xmm4, 64(%rsp)
+	movdqu	%xmm5, 80(%rsp)
+	movdqu	%xmm6, 96(%rsp)
+	movdqu	%xmm7, 112(%rsp)
+	movq	%rax, %rdi
+	movq	%r10, %rsi
+	movq	%r11, %rdx
+	movq	16(%rbp), %rcx
+	call	morestack_grow
+	movq	%rax, %rcx
+	movdqu	0(%rsp), %xmm0
+	movdqu	16(%rsp), %xmm1
+	movdqu	32(%rsp), %xmm2
+	movdqu	48(%rsp), %xmm3
+	movdqu	64(%rsp), %xmm4
+	movdqu	80(%rsp), %xmm5
+	movdqu	96(%rsp), %xmm6
+	movdqu	112(%rsp), %xmm7
+	addq	$136, %rsp
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rsi
+	popq	%rdi
+	movq	(%rsp), %rsp		/* back on the old stack */
+	movq	SEG_PREV(%rcx), %rax
+	jmp	.Lswitch
+
+.Lrelease_slow:
+	/* Call morestack_release(segment) on the system stack, keeping the
+	 * body's result registers. */
+	movq	SEG_G(%rcx), %rsi
+	movq	G_M(%rsi), %rsi
+	movq	%rbp, M_CURFP(%rsi)
+	movq	%fs:TCB_STACK_GUARD, %rdi
+	movq	%rdi, M_CURGUARD(%rsi)
+	movq	M_G0SP(%rsi), %rsi
+	movq	%rsp, -8(%rsi)
+	leaq	-8(%rsi), %rsp
+	movq	$0, %fs:TCB_STACK_GUARD
+	pushq	%rax
+	pushq	%rdx
+	subq	$40, %rsp
+	movdqu	%xmm0, 0(%rsp)
+	movdqu	%xmm1, 16(%rsp)
+	movq	%rcx, 32(%rsp)
+	movq	%rcx, %rdi
+	call	morestack_release
+	movdqu	0(%rsp), %xmm0
+	movdqu	16(%rsp), %xmm1
+	movq	32(%rsp), %rcx
+	addq	$40, %rsp
+	popq	%rdx
+	popq	%rax
+	movq	(%rsp), %rsp
+	jmp	.Lback
+	.cfi_endproc
+	.size	__morestack, . - __morestack
+
+/*
+ * __morestack_non_split: gold sends here the split functions that call
+ * non-split code (libc), and for small frames it makes them come here on
+ * every call.  If the current stack has NONSPLIT_ROOM to spare we return
+ * straight into the body, without switching; otherwise we ask __morestack
+ * for NONSPLIT_GROW more than the frame.  A varargs body (it starts with
+ * `lea 24(%rbp),%r11`) needs __morestack's frame, so it always gets the
+ * full path.
+ */
+	.globl	__morestack_non_split
+	.type	__morestack_non_split, @function
+	.p2align 4
+__morestack_non_split:
+	.cfi_startproc
+	pushq	%rax
+	.cfi_adjust_cfa_offset 8
+	movq	%rsp, %rax
+	subq	%r10, %rax
+	jb	1f
+	subq	$NONSPLIT_ROOM, %rax
+	jb	1f
+	cmpq	%fs:TCB_STACK_GUARD, %rax
+	jb	1f
+	movq	8(%rsp), %rax
+	cmpl	$0x185d8d4c, 1(%rax)	/* lea 0x18(%rbp),%r11 */
+	je	1f
+	popq	%rax
+	.cfi_adjust_cfa_offset -8
+	addq	$1, (%rsp)
+	ret
+	.cfi_adjust_cfa_offset 8
+1:	popq	%rax
+	.cfi_adjust_cfa_offset -8
+	addq	$NONSPLIT_GROW, %r10
+	jmp	__morestack
+	.cfi_endproc
+	.size	__morestack_non_split, . - __morestack_non_split
+
+	/* Tell gold this object is split-stack code that never splits. */
+	.section .note.GNU-stack, "", @progbits
+	.section .note.GNU-split-stack, "", @progbits
+	.section .note.GNU-no-split-stack, "", @progbits
