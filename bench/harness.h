@@ -156,4 +156,8 @@ int64_t bench_nanotime(void);
  * gort_gc().  Defined in bench/gort_meter.c, for programs linked with gort. */
 extern const bench_meter bench_gort_meter;
 
+/* The meter over jemalloc's thread.allocated and arena request counters.
+ * Defined in bench/jemalloc_meter.c, for programs linked with jemalloc. */
+extern const bench_meter bench_jemalloc_meter;
+
 #endif /* BENCH_HARNESS_H */
