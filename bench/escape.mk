@@ -23,3 +23,13 @@ bench_bench_escape_mallocx_CPPFLAGS = $(bench_cppflags) -DBENCH_JEMALLOC $(JEMAL
 bench_bench_escape_mallocx_LDADD = $(JEMALLOC_LIBS) -lm
 
 EXTRA_DIST += bench/go/escape_test.go
+
+# The results table of doc/escape-results.md: medians of -count runs, gort's
+# heap/stack ratios beside Go's.  make bench-escape-table ESCAPE_TABLE_ARGS='-count 5'
+ESCAPE_TABLE_ARGS =
+EXTRA_DIST += bench/escape-table.sh
+.PHONY: bench-escape-table
+bench-escape-table: bench/bench_escape$(EXEEXT) bench/bench_escape_malloc$(EXEEXT) \
+		bench/bench_escape_mallocx$(EXEEXT)
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' GO='$(GO)' \
+		$(SHELL) $(top_srcdir)/bench/escape-table.sh $(ESCAPE_TABLE_ARGS)
