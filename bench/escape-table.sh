@@ -5,7 +5,7 @@
 #
 # Runs bench_escape (gort), bench_escape_mallocx and bench_escape_malloc (the
 # C allocators) and Go's bench/go escape benchmarks (GOMAXPROCS=1, as gort
-# runs one P), keeps the raw lines in bench-out/escape-*.txt (benchstat reads
+# runs one P) case after case, keeps the raw lines in bench-out/escape-*.txt (benchstat reads
 # them), then prints a Markdown table: for every form of a case, its median
 # ns/op, B/op, allocs/op, and its ns/op over the case's stack form (/stack, or
 # /value for n) in the same run; Go's columns likewise.
@@ -19,7 +19,7 @@ usage() {
 usage: escape-table.sh [-count N] [-benchtime T] [-bench REGEX] [-no-go]
   -count N      runs of every benchmark; the table shows medians (default 3)
   -benchtime T  per-run time (default 1s)
-  -bench REGEX  only these benchmarks (default: all the cases)
+  -bench REGEX  only the benchmarks whose names match (default: all)
   -no-go        leave Go's columns empty (no Go toolchain)
 Needs top_srcdir and top_builddir (make bench-escape-table sets them).
 USAGE
@@ -51,21 +51,33 @@ mkdir -p "$out"
 
 GOMAXPROCS=1
 export GOMAXPROCS
-"$b/bench_escape" -count "$count" -benchtime "$benchtime" -bench "$regex" >"$out/escape-gort.txt"
-"$b/bench_escape_mallocx" -count "$count" -benchtime "$benchtime" -bench "$regex" >>"$out/escape-gort.txt"
-"$b/bench_escape_malloc" -count "$count" -benchtime "$benchtime" -bench "$regex" >>"$out/escape-gort.txt"
-: >"$out/escape-go.txt"
 if [ "$use_go" = 1 ]; then
 	GO=${GO:-go}
 	gotest="$builddir/bench/go/bench.test"
-	# go test matches each /-separated level of a name on its own.
-	goregex='^Benchmark[A-O]_'
-	[ "$regex" = . ] || goregex=$regex
 	mkdir -p "$builddir/bench/go"
 	(cd "$srcdir/bench/go" && "$GO" test -c -o "$gotest" .)
-	"$gotest" -test.run '^$' -test.benchmem -test.count "$count" -test.benchtime "$benchtime" \
-		-test.bench "$goregex" >"$out/escape-go.txt"
 fi
+: >"$out/escape-gort.txt"
+: >"$out/escape-go.txt"
+# Case by case, gort then the C allocators then Go, so that both sides of a
+# row are measured minutes apart at most, under the same load.
+# A -bench REGEX is go test's (one pattern per /-separated level) and
+# replaces the case loop.
+cases="A B C D E F G H I J K L M N O"
+[ "$regex" = . ] || cases=-
+for c in $cases; do
+	sel="^Benchmark${c}_"
+	[ "$c" != - ] || sel=$regex
+	for p in bench_escape bench_escape_mallocx bench_escape_malloc; do
+		"$b/$p" -count "$count" -benchtime "$benchtime" -bench "$sel" |
+			grep '^Benchmark' >>"$out/escape-gort.txt" || true
+	done
+	if [ "$use_go" = 1 ]; then
+		"$gotest" -test.run '^$' -test.benchmem -test.count "$count" \
+			-test.benchtime "$benchtime" -test.bench "$sel" |
+			grep '^Benchmark' >>"$out/escape-go.txt" || true
+	fi
+done
 
 awk '
 function key(name) { sub(/-[0-9]+$/, "", name); sub(/^Benchmark/, "", name); return name }
