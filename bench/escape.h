@@ -66,6 +66,16 @@ static inline void escape_keep(const void *p)
 	__asm__ volatile("" : : "r"(p) : "memory");
 }
 
+/* A benchmark whose op is one expression of the iteration number i, stored
+ * in a sink: ESCAPE_BENCH(bench_m_heap, escape_sink, new_int((int64_t)i)).
+ * The call stays direct (no function pointer in the timed loop). */
+#define ESCAPE_BENCH(name, sink, expr)                                                             \
+	static void name(bench_b *b)                                                               \
+	{                                                                                          \
+		for (uint64_t i = 0; i < b->n; i++)                                                \
+			sink = (expr);                                                             \
+	}
+
 /* Go's convT64: a boxed int64.  Values 0..255 point into a static table and
  * allocate nothing (Go's staticuint64s); others are an 8-byte heap object. */
 eface box_int64(int64_t v);

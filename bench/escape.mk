@@ -33,3 +33,10 @@ bench-escape-table: bench/bench_escape$(EXEEXT) bench/bench_escape_malloc$(EXEEX
 		bench/bench_escape_mallocx$(EXEEXT)
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' GO='$(GO)' \
 		$(SHELL) $(top_srcdir)/bench/escape-table.sh $(ESCAPE_TABLE_ARGS)
+
+# Instructions per op under callgrind (load-independent): make bench-escape-callgrind
+EXTRA_DIST += bench/escape-callgrind.sh
+.PHONY: bench-escape-callgrind
+bench-escape-callgrind: bench/bench_escape$(EXEEXT)
+	top_builddir='$(abs_top_builddir)' $(SHELL) $(top_srcdir)/bench/escape-callgrind.sh \
+		$(ESCAPE_CALLGRIND_ARGS)

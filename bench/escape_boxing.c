@@ -114,23 +114,11 @@ static void bench_d_struct_stack(bench_b *b)
 	}
 }
 
-static void bench_d_int_heap(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = describe_any(box_int64((int64_t)i + 256));
-}
+ESCAPE_BENCH(bench_d_int_heap, escape_sink_int, describe_any(box_int64((int64_t)i + 256)))
 
-static void bench_d_int_stack(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = describe_int((int64_t)i + 256);
-}
+ESCAPE_BENCH(bench_d_int_stack, escape_sink_int, describe_int((int64_t)i + 256))
 
-static void bench_d_smallint_heap(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = describe_any(box_int64((int64_t)(i & 255)));
-}
+ESCAPE_BENCH(bench_d_smallint_heap, escape_sink_int, describe_any(box_int64((int64_t)(i & 255))))
 
 /* ---- f: []interface{}{100, 200}; data[0] = 100 --------------------------- */
 
@@ -153,23 +141,11 @@ static __attribute__((noinline)) int64_t slice_of_int(int64_t x, int64_t y)
 	return data[0] + data[1];
 }
 
-static void bench_f_heap(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = slice_of_any(100, 200);
-}
+ESCAPE_BENCH(bench_f_heap, escape_sink_int, slice_of_any(100, 200))
 
-static void bench_f_var_heap(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = slice_of_any((int64_t)i + 1000, (int64_t)i + 2000);
-}
+ESCAPE_BENCH(bench_f_var_heap, escape_sink_int, slice_of_any((int64_t)i + 1000, (int64_t)i + 2000))
 
-static void bench_f_stack(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = slice_of_int(100, 200);
-}
+ESCAPE_BENCH(bench_f_stack, escape_sink_int, slice_of_int(100, 200))
 
 /* ---- the frame's map bucket ------------------------------------------- */
 
@@ -265,23 +241,11 @@ static __attribute__((noinline)) int64_t map_string_int(int64_t v)
 	return *(int64_t *)mapassign(&m, &key);
 }
 
-static void bench_g_heap(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = map_string_any(200);
-}
+ESCAPE_BENCH(bench_g_heap, escape_sink_int, map_string_any(200))
 
-static void bench_g_var_heap(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = map_string_any((int64_t)i + 1000);
-}
+ESCAPE_BENCH(bench_g_var_heap, escape_sink_int, map_string_any((int64_t)i + 1000))
 
-static void bench_g_stack(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = map_string_int(200);
-}
+ESCAPE_BENCH(bench_g_stack, escape_sink_int, map_string_int(200))
 
 /* ---- h: map[interface{}]interface{}; data[100] = 200 -------------------- */
 
@@ -302,23 +266,11 @@ static __attribute__((noinline)) int64_t map_int_int(int64_t k, int64_t v)
 	return *(int64_t *)mapassign(&m, &k);
 }
 
-static void bench_h_heap(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = map_any_any(100, 200);
-}
+ESCAPE_BENCH(bench_h_heap, escape_sink_int, map_any_any(100, 200))
 
-static void bench_h_var_heap(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = map_any_any((int64_t)i + 1000, (int64_t)i + 2000);
-}
+ESCAPE_BENCH(bench_h_var_heap, escape_sink_int, map_any_any((int64_t)i + 1000, (int64_t)i + 2000))
 
-static void bench_h_stack(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = map_int_int(100, 200);
-}
+ESCAPE_BENCH(bench_h_stack, escape_sink_int, map_int_int(100, 200))
 
 /* ---- i: map[string][]string; data["key"] = []string{"value"} ------------ */
 
@@ -348,17 +300,9 @@ static __attribute__((noinline)) int64_t map_of_array(void)
 	return (int64_t)(1 + s->v[0].n);
 }
 
-static void bench_i_heap(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = map_of_slice();
-}
+ESCAPE_BENCH(bench_i_heap, escape_sink_int, map_of_slice())
 
-static void bench_i_stack(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = map_of_array();
-}
+ESCAPE_BENCH(bench_i_stack, escape_sink_int, map_of_array())
 
 const bench_def escape_boxing_benchmarks[] = {
         {.name = "D_Interface/struct/heap", .fn = bench_d_struct_heap},

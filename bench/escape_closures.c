@@ -76,11 +76,7 @@ static void bench_b_heap(bench_b *b)
 	}
 }
 
-static void bench_b_stack(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = count_in_frame();
-}
+ESCAPE_BENCH(bench_b_stack, escape_sink_int, count_in_frame())
 
 /* ---- c: a goroutine capturing a local it modifies ---------------------- */
 
@@ -130,17 +126,9 @@ static __attribute__((noinline)) int64_t spawn_copy(int64_t num)
 	return copy_result;
 }
 
-static void bench_c_heap(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = spawn_modify((int64_t)i);
-}
+ESCAPE_BENCH(bench_c_heap, escape_sink_int, spawn_modify((int64_t)i))
 
-static void bench_c_stack(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = spawn_copy((int64_t)i);
-}
+ESCAPE_BENCH(bench_c_stack, escape_sink_int, spawn_copy((int64_t)i))
 
 /* ---- k: a call through a func value of unknown target ------------------ */
 
@@ -168,17 +156,9 @@ static __attribute__((noinline)) int64_t call_direct(int64_t v)
 	return data;
 }
 
-static void bench_k_heap(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = call_unknown((int64_t)i);
-}
+ESCAPE_BENCH(bench_k_heap, escape_sink_int, call_unknown((int64_t)i))
 
-static void bench_k_stack(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = call_direct((int64_t)i);
-}
+ESCAPE_BENCH(bench_k_stack, escape_sink_int, call_direct((int64_t)i))
 
 /* ---- l: a slice sent on a channel from a goroutine --------------------- */
 
@@ -228,17 +208,9 @@ static __attribute__((noinline)) size_t recv_copy(void)
 	return v.v[0].n;
 }
 
-static void bench_l_heap(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = (int64_t)recv_slice();
-}
+ESCAPE_BENCH(bench_l_heap, escape_sink_int, (int64_t)recv_slice())
 
-static void bench_l_stack(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = (int64_t)recv_copy();
-}
+ESCAPE_BENCH(bench_l_stack, escape_sink_int, (int64_t)recv_copy())
 
 const bench_def escape_closures_benchmarks[] = {
         {.name = "B_Closure/heap", .fn = bench_b_heap},

@@ -120,17 +120,9 @@ static __attribute__((noinline)) int64_t slice_of_index(int64_t v)
 	return vals[data[0]];
 }
 
-static void bench_j_heap(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = slice_of_pointer((int64_t)i);
-}
+ESCAPE_BENCH(bench_j_heap, escape_sink_int, slice_of_pointer((int64_t)i))
 
-static void bench_j_stack(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = slice_of_index((int64_t)i);
-}
+ESCAPE_BENCH(bench_j_stack, escape_sink_int, slice_of_index((int64_t)i))
 
 const bench_def escape_slices_benchmarks[] = {
         {.name = "E_MakeSlice/8191/heap", .fn = bench_e_heap, .arg = &make_8191},

@@ -57,17 +57,9 @@ static __attribute__((noinline)) demo create_demo_value(gostring name, int64_t i
 /* volatile: each op's copy is stored, not only the last one. */
 static volatile demo sink_demo;
 
-static void bench_a_heap(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink = create_demo(GOSTRING("demo"), (int64_t)i);
-}
+ESCAPE_BENCH(bench_a_heap, escape_sink, create_demo(GOSTRING("demo"), (int64_t)i))
 
-static void bench_a_stack(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		sink_demo = create_demo_value(GOSTRING("demo"), (int64_t)i);
-}
+ESCAPE_BENCH(bench_a_stack, sink_demo, create_demo_value(GOSTRING("demo"), (int64_t)i))
 
 /* ---- m: new(int) returned vs not returned ------------------------------ */
 
@@ -94,23 +86,11 @@ static __attribute__((noinline)) int64_t int_on_stack(int64_t v)
 	return x + 1;
 }
 
-static void bench_m_heap(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink = new_int((int64_t)i);
-}
+ESCAPE_BENCH(bench_m_heap, escape_sink, new_int((int64_t)i))
 
-static void bench_m_local_heap(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = new_int_local((int64_t)i);
-}
+ESCAPE_BENCH(bench_m_local_heap, escape_sink_int, new_int_local((int64_t)i))
 
-static void bench_m_stack(bench_b *b)
-{
-	for (uint64_t i = 0; i < b->n; i++)
-		escape_sink_int = int_on_stack((int64_t)i);
-}
+ESCAPE_BENCH(bench_m_stack, escape_sink_int, int_on_stack((int64_t)i))
 
 /* ---- n: small struct by value, by pointer, stored in a global ---------- */
 
