@@ -110,6 +110,7 @@ static uint64_t __attribute__((noinline)) callee_touch(uint64_t x)
 
 	buf[0] = x;
 	buf[127] = x * 3;
+	__asm__ volatile("" : : "r"(buf) : "memory"); /* the whole array stays */
 	return buf[0] + buf[127];
 }
 
@@ -135,6 +136,7 @@ static uint64_t __attribute__((noinline)) two_segments(uint64_t x)
 	volatile uint64_t buf[375];
 
 	buf[0] = x;
+	__asm__ volatile("" : : "r"(buf) : "memory"); /* the whole array stays */
 	return callee_touch(buf[0]) + buf[0];
 }
 
@@ -172,6 +174,7 @@ static uint64_t __attribute__((noinline)) at_boundary(struct call_bench *cb)
 	volatile char pad[64];
 
 	pad[0] = 0;
+	__asm__ volatile("" : : "r"(pad) : "memory"); /* the whole array stays in the frame */
 	if (stack_room() > 600)
 		return at_boundary(cb) + (uint64_t)pad[0];
 	return call_loop(cb);
@@ -183,6 +186,7 @@ static uint64_t __attribute__((noinline)) with_room(struct call_bench *cb)
 	volatile char big[40000];
 
 	big[0] = 0;
+	__asm__ volatile("" : : "r"(big) : "memory");
 	return call_loop(cb) + (uint64_t)big[0];
 }
 
@@ -278,31 +282,31 @@ static void bench_parked(bench_b *b)
 }
 
 static const bench_def benchmarks[] = {
-	{"GoCreate", bench_go_create, NULL, NULL, 0},
-	{"Gosched", bench_gosched, NULL, NULL, 0},
-	{"ChanRoundTrip", bench_chan_round_trip, NULL, NULL, 0},
-	{"Call/touch", bench_call_touch, NULL, NULL, 0},
-	{"Call/touch-boundary", bench_call_touch_boundary, NULL, NULL, 0},
-	{"Call/touch-2boundaries", bench_two_boundaries, NULL, NULL, 0},
-	{"Call/fill", bench_call_fill, NULL, NULL, 0},
-	{"Call/fill-boundary", bench_call_fill_boundary, NULL, NULL, 0},
-	{"Parked1M", bench_parked, NULL, NULL, 0},
+        {"GoCreate", bench_go_create, NULL, NULL, 0},
+        {"Gosched", bench_gosched, NULL, NULL, 0},
+        {"ChanRoundTrip", bench_chan_round_trip, NULL, NULL, 0},
+        {"Call/touch", bench_call_touch, NULL, NULL, 0},
+        {"Call/touch-boundary", bench_call_touch_boundary, NULL, NULL, 0},
+        {"Call/touch-2boundaries", bench_two_boundaries, NULL, NULL, 0},
+        {"Call/fill", bench_call_fill, NULL, NULL, 0},
+        {"Call/fill-boundary", bench_call_fill_boundary, NULL, NULL, 0},
+        {"Parked1M", bench_parked, NULL, NULL, 0},
 };
 
 static const bench_flag flags[] = {
-	{"parked", "goroutines parked by Parked1M (default 1000000)", &parked_count},
+        {"parked", "goroutines parked by Parked1M (default 1000000)", &parked_count},
 };
 
 int main(int argc, char **argv)
 {
 	bench_suite suite = {
-		.pkg = "escapade/bench/sched",
-		.benchmarks = benchmarks,
-		.count = sizeof benchmarks / sizeof benchmarks[0],
-		.meter = &bench_gort_meter,
-		.flags = flags,
-		.nflags = sizeof flags / sizeof flags[0],
-		.runner = gort_main,
+	        .pkg = "escapade/bench/sched",
+	        .benchmarks = benchmarks,
+	        .count = sizeof benchmarks / sizeof benchmarks[0],
+	        .meter = &bench_gort_meter,
+	        .flags = flags,
+	        .nflags = sizeof flags / sizeof flags[0],
+	        .runner = gort_main,
 	};
 	return bench_main(&suite, argc, argv);
 }

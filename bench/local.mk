@@ -51,6 +51,6 @@ CLEANFILES += bench/go/bench.test
 bench-go: $(bench_programs)
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' GO='$(GO)' \
 		$(SHELL) $(top_srcdir)/bench/compare-go.sh $(BENCH_GO_ARGS)
-# bench/local.mk — the bench's build.
 include bench/viewer.mk
+include bench/tracer.mk
 include bench/escape.mk

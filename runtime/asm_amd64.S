@@ -17,7 +17,8 @@
 
 	.text
 
-/* void gogo_switch(gobuf *from, gobuf *to) */
+/* void gogo_switch(gobuf *from, gobuf *to): save into from, then go on as
+ * gogo_jump(to). */
 	.globl	gogo_switch
 	.hidden	gogo_switch
 	.type	gogo_switch, @function
@@ -39,21 +40,14 @@ gogo_switch:
 	movq	%rsp, G_SCHED_SP(%rdi)
 	movq	%fs:TCB_STACK_GUARD, %rax
 	movq	%rax, G_SCHED_GUARD(%rdi)
-	movq	G_SCHED_GUARD(%rsi), %rax
-	movq	%rax, %fs:TCB_STACK_GUARD
-	movq	G_SCHED_SP(%rsi), %rsp
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbx
-	popq	%rbp
-	ret
+	movq	%rsi, %rdi
+	jmp	gogo_jump
 	.cfi_endproc
 	.size	gogo_switch, . - gogo_switch
 
-/* void gogo_jump(gobuf *to): switch without saving (the old goroutine is
- * dead, or gort_main is ending). */
+/* void gogo_jump(gobuf *to): load to's guard and stack, pop its registers
+ * and return into it.  Alone, it switches without saving (the old
+ * goroutine is dead, or gort_main is ending). */
 	.globl	gogo_jump
 	.hidden	gogo_jump
 	.type	gogo_jump, @function

@@ -11,16 +11,16 @@
 #define GORT_ASMDEFS_H
 
 /* struct stkseg (the header at the low end of every stack segment). */
-#define SEG_PREV 0  /* older segment (the caller's side) */
-#define SEG_NEXT 8  /* newer segment: the spare kept after a return */
-#define SEG_G 16    /* owning goroutine */
-#define SEG_HI 24   /* top of the segment (exclusive) */
-#define SEG_SPLO 32 /* lowest live address when a newer segment was entered */
-#define SEG_SIZE 40 /* bytes, header included */
-#define SEG_AVAIL 48 /* the largest frame __morestack's warm path fits */
-#define SEG_CLS 56    /* pool class: size is 2 KB << cls */
+#define SEG_PREV   0  /* older segment (the caller's side) */
+#define SEG_NEXT   8  /* newer segment: the spare kept after a return */
+#define SEG_G      16 /* owning goroutine */
+#define SEG_HI     24 /* top of the segment (exclusive) */
+#define SEG_SPLO   32 /* lowest live address when a newer segment was entered */
+#define SEG_SIZE   40 /* bytes, header included */
+#define SEG_AVAIL  48 /* the largest frame __morestack's warm path fits */
+#define SEG_CLS    56 /* pool class: size is 2 KB << cls */
 #define SEG_MAPPED 57 /* mapped on its own (trimmed by C when freed) */
-#define SEG_HDR 64  /* sizeof(struct stkseg), rounded to a cache line */
+#define SEG_HDR    64 /* sizeof(struct stkseg), rounded to a cache line */
 
 /* Bytes kept free below the guard for split-stack prologues that skip the
  * check for small frames (GCC allows 256 B), __morestack's own frame and the
@@ -35,26 +35,26 @@
 #define NONSPLIT_GROW 0xc000
 
 /* Segment classes: 2 KB << cls, doubling up to 1 MB (class 9). */
-#define STACK_MIN_SHIFT 11
-#define STACK_CLASSES 20
+#define STACK_MIN_SHIFT     11
+#define STACK_CLASSES       20
 #define STACK_MAXGROW_CLASS 9
-#define STACK_LIMIT_BYTES 1000000000
+#define STACK_LIMIT_BYTES   1000000000
 
 /* struct gort_g, struct m and its stackpool. */
-#define G_SCHED_SP 0
+#define G_SCHED_SP    0
 #define G_SCHED_GUARD 8
-#define G_M 16
-#define G_STACKSIZE 32
-#define M_G0SP 0
-#define M_CURGUARD 8
-#define M_CURFP 16
-#define M_POOL 24
-#define POOL_FREE 0      /* stkseg *free[STACK_CLASSES] */
-#define POOL_NFREE 160   /* uint32_t nfree[STACK_CLASSES] */
-#define POOL_INUSE 240   /* bytes handed out */
+#define G_M           16
+#define G_STACKSIZE   32
+#define M_G0SP        0
+#define M_CURGUARD    8
+#define M_CURFP       16
+#define M_POOL        24
+#define POOL_FREE     0   /* stkseg *free[STACK_CLASSES] */
+#define POOL_NFREE    160 /* uint32_t nfree[STACK_CLASSES] */
+#define POOL_INUSE    240 /* bytes handed out */
 
 /* gort_probes (probes.h): the stack probes' offsets. */
-#define PROBE_STACK_GROW 40
+#define PROBE_STACK_GROW    40
 #define PROBE_STACK_RELEASE 48
 
 /* The TCB slot that holds the split-stack guard (glibc, x86-64). */

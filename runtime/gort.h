@@ -48,8 +48,9 @@ int gort_numgoroutine(void);      /* live goroutines, main included */
 /* ---- The heap ----------------------------------------------------------- */
 
 /* A zeroed, garbage-collected object of `size` bytes (Go's runtime.newobject).
- * Objects are aligned to 8 bytes, to 16 from 16 bytes up, and to their size
- * class's natural alignment as in Go. */
+ * Objects are aligned as in Go: to 8 bytes always, and to 16 in every size
+ * class but the 8 B and 24 B ones (so a request of 17..24 bytes is only
+ * 8-byte aligned); large objects are page-aligned. */
 void *gort_newobject(size_t size);
 
 /* A zeroed array of n elements; elemsize * n overflowing is a runtime panic. */

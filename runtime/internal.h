@@ -77,8 +77,7 @@ static inline void spin_unlock(spinlock *l)
 
 /* mem.c: memory from the OS (the only file that calls mmap for the heap). */
 void *sys_reserve(size_t n, size_t align); /* lazily committed, read-write */
-void sys_free(void *p, size_t n);
-void sys_unused(void *p, size_t n); /* give pages back, keep the mapping */
+void sys_hugepages(void *p, size_t n);     /* back with transparent huge pages */
 void *sys_grow(void *p, size_t oldn, size_t newn);
 uint64_t nanotime(void);
 /* Zero n bytes (a multiple of 8) without calling libc. */
@@ -99,31 +98,33 @@ static inline void memclr_noheap(void *p, size_t n)
 enum mspan_state { MSPAN_DEAD, MSPAN_FREE, MSPAN_INUSE };
 
 /* A run of pages: either free in the page heap, or holding objects of one
- * size class (class 0: one large object).  The fields the allocation fast
- * path touches come first, in one cache line. */
+ * size class (class 0: one large object).  The first cache line holds all
+ * that the allocation fast path and the collector's pointer lookup touch. */
 typedef struct mspan {
-	uint64_t alloc_cache; /* ~alloc_bits from freeindex to the next 64-object boundary */
+	uint64_t alloc_cache; /* ~alloc_bits from freeindex to cache_end */
 	uint32_t freeindex;   /* every object below it is allocated */
 	uint32_t nelems;
-	uint32_t cache_end; /* the object index where alloc_cache ends */
 	uintptr_t base;
 	uintptr_t elemsize;
-	uint32_t alloc_count; /* allocated objects */
-	bool needzero;        /* free objects may hold garbage */
-	uint8_t spanclass;    /* size class, 0 for a large object */
-	uint8_t state;        /* enum mspan_state */
-	uint32_t divmagic;    /* offset * divmagic >> 32 == object index (0: large) */
-	uintptr_t limit;      /* end of the last object */
+	uint64_t *gcmark_bits; /* 1 = marked in this cycle */
+	uint64_t *alloc_bits;  /* 1 = allocated (for objects >= freeindex) */
+	uint32_t alloc_count;  /* allocated objects */
+	uint32_t divmagic;     /* offset * divmagic >> 32 == object index (0: large) */
+	uint8_t state;         /* enum mspan_state */
+	bool needzero;         /* free objects may hold garbage */
+	uint8_t spanclass;     /* size class, 0 for a large object */
+	uint32_t cache_end;    /* the object index where alloc_cache ends */
+	/* second cache line */
 	size_t npages;
 	struct mspan *next, *prev; /* mcentral partial list / mheap free list */
 	uint32_t cached_count;     /* alloc_count when the mcache took the span */
-	uint64_t *alloc_bits;      /* 1 = allocated (for objects >= freeindex) */
-	uint64_t *gcmark_bits;     /* 1 = marked in this cycle */
 } mspan;
 
-/* mheap.c: the page heap. */
+/* mheap.c: the page heap.  A page's map entry is NULL or a span that covers
+ * the page: an in-use span maps all its pages, a free one its first and
+ * last. */
 typedef struct heap_arena {
-	mspan *spans[PAGES_PER_ARENA]; /* page -> span (in-use spans: every page) */
+	mspan *spans[PAGES_PER_ARENA];
 } heap_arena;
 
 extern heap_arena **mheap_arenas;                /* ARENA_INDEX_BITS-wide index */
@@ -133,6 +134,7 @@ void mheap_init(void);
 mspan *mheap_alloc(size_t npages, uint8_t spanclass);
 void mheap_free(mspan *s);
 void mheap_foreach_inuse(void (*fn)(mspan *s, void *arg), void *arg);
+bool mheap_verify(void); /* the page map invariant holds (tests) */
 /* The in-use span holding address p, or NULL. */
 static inline mspan *span_of(uintptr_t p)
 {
@@ -142,15 +144,21 @@ static inline mspan *span_of(uintptr_t p)
 	if (ha == NULL)
 		return NULL;
 	mspan *s = ha->spans[(p >> PAGE_SHIFT) % PAGES_PER_ARENA];
-	if (s == NULL || s->state != MSPAN_INUSE || p < s->base || p >= s->limit)
+	if (s == NULL || s->state != MSPAN_INUSE)
 		return NULL;
 	return s;
+}
+
+/* The index of the object of s that p points into; nelems or more when p
+ * is in the span's tail, past the last object. */
+static inline uint32_t span_object_index(const mspan *s, uintptr_t p)
+{
+	return (uint32_t)(((p - s->base) * s->divmagic) >> 32);
 }
 /* Page counts for memstats. */
 extern uint64_t mheap_pages_inuse, mheap_pages_sys;
 
 /* mcentral.c: spans of one size class with free objects. */
-void mcentral_init_span(mspan *s, unsigned spanclass);
 mspan *mcentral_cache_span(unsigned spanclass);
 void mcentral_uncache_span(mspan *s);
 void mcentral_reset(void);              /* before sweep: forget the partial lists */
@@ -196,6 +204,9 @@ extern bool gc_running;
 /* Roots the scheduler adds (goroutine stacks, saved registers).  The heap's
  * weak default does nothing: with no scheduler there are no goroutines. */
 void sched_scan_roots(void (*scan)(const void *lo, const void *hi));
+/* Stack memory for gort_read_memstats (stack_inuse, stack_sys); the heap's
+ * weak default reports none. */
+void sched_stack_stats(uint64_t *inuse, uint64_t *sys);
 
 /* mgcmark.c */
 void gc_mark(void);                                 /* roots, then drain the mark stack */
@@ -241,9 +252,9 @@ typedef struct stkseg {
 	uint8_t pad[6];
 } stkseg;
 
-#define STACK_MIN (1 << STACK_MIN_SHIFT)         /* the first segment */
+#define STACK_MIN      (1 << STACK_MIN_SHIFT)             /* the first segment */
 #define STACK_MAX_GROW (STACK_MIN << STACK_MAXGROW_CLASS) /* doubling stops here */
-#define STACK_LIMIT ((size_t)1000 * 1000 * 1000) /* Go's maxstacksize */
+#define STACK_LIMIT    ((size_t)1000 * 1000 * 1000)       /* Go's maxstacksize */
 
 /* What the context switch saves (the callee-saved registers live on the
  * goroutine's own stack, under sp). */
@@ -258,22 +269,22 @@ enum gstatus { G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_DEAD };
 struct gort_g {
 	gobuf sched;
 	struct m *m;
-	stkseg *stack0;     /* first segment, kept across reuse */
-	size_t stacksize;   /* bytes of all segments held (limit check) */
+	stkseg *stack0;   /* first segment, kept across reuse */
+	size_t stacksize; /* bytes of all segments held (limit check) */
 	uint64_t goid;
 	uint64_t parentid;  /* goid of the creator, 0 for main */
 	uintptr_t gopc;     /* pc of the gort_go call that created it */
 	void (*fn)(void *); /* entry function and argument */
 	void *arg;
-	struct gort_g *schedlink;  /* run queue, free list, wait queues */
-	const char *waitreason;    /* Go's wait reason while G_WAITING */
-	void *waiting;             /* the channel/mutex/... it waits on */
-	void *param;               /* set by whoever readies it */
-	int64_t timer_when;        /* gort_sleep deadline */
-	int32_t timer_idx;         /* index in the P's timer heap, -1 if none */
-	uint32_t allgidx;          /* index in allgs */
-	uint8_t status;            /* enum gstatus */
-	bool selectdone;           /* a select case already won */
+	struct gort_g *schedlink; /* run queue, free list, wait queues */
+	const char *waitreason;   /* Go's wait reason while G_WAITING */
+	void *waiting;            /* the channel/mutex/... it waits on */
+	void *param;              /* set by whoever readies it */
+	int64_t timer_when;       /* gort_sleep deadline */
+	int32_t timer_idx;        /* index in the P's timer heap, -1 if none */
+	uint32_t allgidx;         /* index in allgs */
+	uint8_t status;           /* enum gstatus */
+	bool selectdone;          /* a select case already won */
 };
 
 /* A processor (Go's p): what a thread needs to run goroutines.  One P for
@@ -302,12 +313,12 @@ typedef struct stackpool {
 /* A thread (Go's m).  The first four fields are read by assembly
  * (asmdefs.h). */
 typedef struct m {
-	uintptr_t g0sp;       /* top of the system stack for systemstack() */
-	uintptr_t curguard;   /* curg's guard while we run on the system stack */
-	uintptr_t curfp;      /* curg's frame pointer then (a frame record) */
-	stackpool pool;       /* this thread's free stack segments */
-	struct gort_g g0;     /* the thread's own context (gort_main's) */
-	struct gort_g *curg;  /* running goroutine, NULL on the system stack */
+	uintptr_t g0sp;      /* top of the system stack for systemstack() */
+	uintptr_t curguard;  /* curg's guard while we run on the system stack */
+	uintptr_t curfp;     /* curg's frame pointer then (a frame record) */
+	stackpool pool;      /* this thread's free stack segments */
+	struct gort_g g0;    /* the thread's own context (gort_main's) */
+	struct gort_g *curg; /* running goroutine, NULL on the system stack */
 	struct p *p;
 } m;
 
@@ -329,7 +340,6 @@ stkseg *stackalloc(size_t size);
 void stackfree(stkseg *s);
 void stack_release_spares(struct gort_g *gp, stkseg *keep);
 stkseg *stack_current(const struct gort_g *gp); /* segment in use */
-void sched_stack_stats(uint64_t *inuse, uint64_t *sys);
 stkseg *morestack_grow(stkseg *cur, size_t frame, size_t args, uintptr_t caller_pc);
 void morestack_release(stkseg *s);
 
@@ -361,11 +371,11 @@ const char *symbolize(uintptr_t pc, uintptr_t *off);
 typedef struct sudog {
 	struct gort_g *g;
 	struct sudog *next, *prev;
-	void *elem;       /* where the value comes from / goes */
+	void *elem; /* where the value comes from / goes */
 	gort_chan *c;
-	int caseidx;      /* select: which case */
+	int caseidx; /* select: which case */
 	bool isselect;
-	bool success;     /* woken by a transfer (true) or by close (false) */
+	bool success; /* woken by a transfer (true) or by close (false) */
 } sudog;
 
 typedef struct waitq {
@@ -401,7 +411,7 @@ typedef struct blocked_g {
 	uint64_t goid;
 	const char *waitreason;
 	const void *waiting;
-	uintptr_t gopc;     /* where it was created */
+	uintptr_t gopc; /* where it was created */
 	uint64_t parentid;
 	void (*fn)(void *); /* its entry function */
 } blocked_g;

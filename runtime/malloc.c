@@ -19,6 +19,10 @@
  *
  * newobject reports each object to the newobject probe; only then is the
  * clock read, so an unset probe costs one load and one test.
+ *
+ * gort has one P: any thread may allocate, but one at a time (the thread
+ * that runs goroutines, or a plain main()); the page heap and the central
+ * lists are locked, the mcache is not.
  */
 #include <string.h>
 
@@ -104,7 +108,6 @@ static __attribute__((noinline)) void *malloc_large(size_t size)
 	s->elemsize = npages * PAGE_SIZE;
 	s->nelems = 1;
 	s->divmagic = 0;
-	s->limit = s->base + s->elemsize;
 	s->freeindex = 1;
 	s->alloc_count = 1;
 	s->alloc_cache = 0;
@@ -112,9 +115,9 @@ static __attribute__((noinline)) void *malloc_large(size_t size)
 	s->alloc_bits[0] = s->gcmark_bits[0] = 0;
 	if (s->needzero)
 		memset((void *)s->base, 0, size);
-	__atomic_fetch_add(&memstats.large_alloc, 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&memstats.large_alloc_bytes, s->elemsize, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&heap_live, s->elemsize, __ATOMIC_RELAXED);
+	memstats.large_alloc++;
+	memstats.large_alloc_bytes += s->elemsize;
+	heap_live += s->elemsize;
 	void *p = (void *)s->base;
 	gc_maybe_trigger();
 	return p;

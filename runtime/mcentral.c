@@ -15,7 +15,9 @@
  *
  * heap_live, the pacer's measure, counts a cached span as if all its free
  * objects were allocated (as Go does): the fast path then never has to
- * count bytes.  Uncaching gives back what was not used.
+ * count bytes.  Uncaching gives back what was not used.  heap_live belongs
+ * to the P (there is one), so it is updated without atomics: a locked add
+ * here would wait for the span's zeroing to drain from the store buffer.
  */
 #include "internal.h"
 
@@ -30,12 +32,11 @@ void span_refill_alloc_cache(mspan *s)
 	s->cache_end = (word + 1) * 64;
 }
 
-void mcentral_init_span(mspan *s, unsigned spanclass)
+static void init_span(mspan *s, unsigned spanclass)
 {
 	s->elemsize = class_to_size[spanclass];
 	s->nelems = (uint32_t)(s->npages * PAGE_SIZE / s->elemsize);
 	s->divmagic = class_to_divmagic[spanclass];
-	s->limit = s->base + s->nelems * s->elemsize;
 	s->freeindex = 0;
 	s->alloc_count = 0;
 	for (uint32_t i = 0; i < (s->nelems + 63) / 64; i++)
@@ -80,11 +81,18 @@ mspan *mcentral_cache_span(unsigned spanclass)
 
 	if (s == NULL) {
 		s = mheap_alloc(class_to_allocnpages[spanclass], (uint8_t)spanclass);
-		mcentral_init_span(s, spanclass);
+		init_span(s, spanclass);
+		if (s->needzero) {
+			/* Wholly free: one rep stosb over the span beats zeroing
+			 * object by object (full-line writes, no read for
+			 * ownership), and leaves the span in cache for the
+			 * allocations about to come. */
+			memclr_noheap((void *)s->base, s->npages * PAGE_SIZE);
+			s->needzero = false;
+		}
 	}
 	s->cached_count = s->alloc_count;
-	__atomic_fetch_add(&heap_live, (uint64_t)(s->nelems - s->alloc_count) * s->elemsize,
-	                   __ATOMIC_RELAXED);
+	heap_live += (uint64_t)(s->nelems - s->alloc_count) * s->elemsize;
 	return s;
 }
 
@@ -93,8 +101,7 @@ void mcentral_uncache_span(mspan *s)
 	unsigned c = s->spanclass;
 
 	memstats.nmalloc[c] += s->alloc_count - s->cached_count;
-	__atomic_fetch_sub(&heap_live, (uint64_t)(s->nelems - s->alloc_count) * s->elemsize,
-	                   __ATOMIC_RELAXED);
+	heap_live -= (uint64_t)(s->nelems - s->alloc_count) * s->elemsize;
 	if (s->alloc_count < s->nelems)
 		partial_push(c, s);
 }

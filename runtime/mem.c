@@ -5,8 +5,9 @@
  * arena index, the mark stack) and relies on Linux to commit pages lazily:
  * mappings are anonymous, private and MAP_NORESERVE, so untouched pages cost
  * nothing and read as zero.  That is why memory fresh from the OS is never
- * zeroed again (see mspan.needzero).  sys_unused hands pages back with
- * MADV_DONTNEED; they read as zero again afterwards.
+ * zeroed again (see mspan.needzero).  Arenas are advised to use transparent
+ * huge pages.  gort does not give heap memory back to the OS yet (Go's
+ * scavenger): heap_released stays 0.
  *
  * These are slow paths: they may call libc.  Failure is fatal, as in Go.
  */
@@ -41,14 +42,9 @@ void *sys_reserve(size_t n, size_t align)
 	return (void *)q;
 }
 
-void sys_free(void *p, size_t n)
+void sys_hugepages(void *p, size_t n)
 {
-	munmap(p, n);
-}
-
-void sys_unused(void *p, size_t n)
-{
-	madvise(p, n, MADV_DONTNEED);
+	madvise(p, n, MADV_HUGEPAGE); /* advice only: fine if THP is off */
 }
 
 void *sys_grow(void *p, size_t oldn, size_t newn)

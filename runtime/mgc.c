@@ -71,7 +71,7 @@ void gc_init(void)
 
 void gc_maybe_trigger(void)
 {
-	if (__atomic_load_n(&heap_live, __ATOMIC_RELAXED) >= next_gc && !gc_running)
+	if (heap_live >= next_gc && !gc_running)
 		gc_start(false);
 }
 

@@ -83,12 +83,19 @@ static void sweep_span(mspan *s, void *arg)
 	for (uint32_t w = 0; w < words; w++)
 		bits[w] = 0;
 	s->alloc_count = nmarked;
-	s->freeindex = 0;
-	span_refill_alloc_cache(s);
 	if (nfreed != 0)
 		s->needzero = true;
-	if (nmarked < s->nelems)
-		mcentral_put_swept(s);
+	if (nmarked == s->nelems) {
+		/* Full: say so with freeindex, which also spares the next
+		 * cycle's marking a look at the allocation bits. */
+		s->freeindex = s->nelems;
+		s->alloc_cache = 0;
+		s->cache_end = s->nelems;
+		return;
+	}
+	s->freeindex = 0;
+	span_refill_alloc_cache(s);
+	mcentral_put_swept(s);
 }
 
 void gc_sweep(void)

@@ -2,19 +2,21 @@
  * mheap.c — the page heap (Go's mheap.go): runs of 8 KB pages for spans.
  *
  * Address space comes from the OS in arenas of 64 MB (mem.c), committed
- * lazily by the kernel.  Every arena has a heap_arena with a page -> span
- * map; arenas are found through mheap_arenas, a flat index of 2^22 pointers
+ * lazily by the kernel and backed by transparent huge pages where the
+ * system allows (the collector's walk over a big heap is otherwise bound by
+ * TLB misses).  Every arena has a heap_arena with a page -> span map;
+ * arenas are found through mheap_arenas, a flat index of 2^22 pointers
  * covering the 48-bit address space (itself a lazily committed mapping, so
- * it costs a few pages).  span_of() (internal.h) is thus two loads and a
- * range check: the collector uses it for every word it scans.
+ * it costs a few pages).  span_of() (internal.h) is thus a range check, two
+ * loads and a state check: the collector does it for every word it scans.
  *
  * Free page runs are spans too (state MSPAN_FREE), kept in lists by size
  * (free[n] for n < FREE_LISTS pages, one list above that, best fit) and
  * coalesced with free neighbours when they are freed (as Go's mheap did up
- * to 1.11).  Only the first and last page of a free span are mapped; the
- * map entries of in-use spans cover every page, so that interior pointers
- * find their object.  Stale entries are harmless: span_of() checks the
- * span's state and range.
+ * to 1.11).  A page's map entry is NULL or names a span that covers it: an
+ * in-use span maps every page, so that interior pointers find their object;
+ * a free span maps only its first and last page, which is what merging
+ * needs.  span_of() then only has to check the span's state.
  *
  * The heap grows in steps of 4 MB carved from the current arena: heap_sys
  * counts those steps, not the arena reservations.  Fresh pages are zero:
@@ -35,8 +37,9 @@ uintptr_t mheap_arena_lo, mheap_arena_hi; /* empty until the first arena */
 uint64_t mheap_pages_inuse, mheap_pages_sys;
 
 static spinlock mheap_lock;
-static mspan free_lists[FREE_LISTS + 1]; /* list heads; [FREE_LISTS] = large */
-static uintptr_t cur_base, cur_end;      /* unused part of the current arena */
+static mspan free_lists[FREE_LISTS + 1];        /* list heads; [FREE_LISTS] = large */
+static uint64_t free_nonempty[FREE_LISTS / 64]; /* bit n: free_lists[n] has a span */
+static uintptr_t cur_base, cur_end;             /* unused part of the current arena */
 
 /* A span with room for two bitmaps of MAX_SPAN_OBJECTS bits. */
 typedef struct span_block {
@@ -140,17 +143,42 @@ static uintptr_t span_end(const mspan *s)
 	return s->base + s->npages * PAGE_SIZE;
 }
 
-static mspan *free_list_for(size_t npages)
+static unsigned free_list_index(size_t npages)
 {
-	return &free_lists[npages < FREE_LISTS ? npages : FREE_LISTS];
+	return npages < FREE_LISTS ? (unsigned)npages : FREE_LISTS;
 }
 
-/* Put a free span in its list, merging it with free neighbours. */
+static void free_insert(mspan *s)
+{
+	unsigned i = free_list_index(s->npages);
+
+	list_insert(&free_lists[i], s);
+	if (i < FREE_LISTS)
+		free_nonempty[i / 64] |= (uint64_t)1 << (i % 64);
+}
+
+static void free_remove(mspan *s)
+{
+	unsigned i = free_list_index(s->npages);
+
+	list_remove(s);
+	if (i < FREE_LISTS && free_lists[i].next == &free_lists[i])
+		free_nonempty[i / 64] &= ~((uint64_t)1 << (i % 64));
+}
+
+/* Put a free span in its list, merging it with free neighbours.  Only the
+ * first and last page of a free span stay mapped (to it): every other entry
+ * in its range is cleared, so that no entry ever names a span that does not
+ * cover its page (see span_of). */
 static void free_locked(mspan *s)
 {
+	for (uintptr_t p = s->base + PAGE_SIZE; p + PAGE_SIZE < span_end(s); p += PAGE_SIZE)
+		map_page(p, NULL);
 	mspan *b = span_at(s->base - 1);
 	if (b != NULL && b->state == MSPAN_FREE && span_end(b) == s->base) {
-		list_remove(b);
+		free_remove(b);
+		map_page(s->base, NULL);
+		map_page(s->base - PAGE_SIZE, NULL);
 		s->base = b->base;
 		s->npages += b->npages;
 		s->needzero |= b->needzero;
@@ -158,7 +186,9 @@ static void free_locked(mspan *s)
 	}
 	mspan *a = span_at(span_end(s));
 	if (a != NULL && a->state == MSPAN_FREE && a->base == span_end(s)) {
-		list_remove(a);
+		free_remove(a);
+		map_page(span_end(s) - PAGE_SIZE, NULL);
+		map_page(a->base, NULL);
 		s->npages += a->npages;
 		s->needzero |= a->needzero;
 		span_recycle(a);
@@ -167,7 +197,7 @@ static void free_locked(mspan *s)
 	s->spanclass = 0;
 	map_page(s->base, s);
 	map_page(span_end(s) - PAGE_SIZE, s);
-	list_insert(free_list_for(s->npages), s);
+	free_insert(s);
 }
 
 static void arena_register(uintptr_t base, size_t size)
@@ -188,16 +218,17 @@ static void grow(size_t npages)
 	if (cur_end - cur_base < ask) {
 		size_t size = (ask + ARENA_SIZE - 1) & ~(ARENA_SIZE - 1);
 		uintptr_t a = (uintptr_t)sys_reserve(size, ARENA_SIZE);
+		sys_hugepages((void *)a, size);
 		arena_register(a, size);
-		if (a != cur_end && cur_end > cur_base) {
-			/* The rest of the old arena becomes a free span. */
-			mspan *s = span_new();
-			s->base = cur_base;
-			s->npages = (cur_end - cur_base) / PAGE_SIZE;
-			mheap_pages_sys += s->npages;
-			free_locked(s);
-			cur_base = a;
-		} else if (a != cur_end) {
+		if (a != cur_end) {
+			if (cur_end > cur_base) {
+				/* The rest of the old arena becomes a free span. */
+				mspan *s = span_new();
+				s->base = cur_base;
+				s->npages = (cur_end - cur_base) / PAGE_SIZE;
+				mheap_pages_sys += s->npages;
+				free_locked(s);
+			}
 			cur_base = a;
 		}
 		cur_end = a + size;
@@ -212,9 +243,12 @@ static void grow(size_t npages)
 
 static mspan *find_free(size_t npages)
 {
-	for (size_t n = npages; n < FREE_LISTS; n++)
-		if (free_lists[n].next != &free_lists[n])
-			return free_lists[n].next;
+	/* The smallest non-empty exact-size list that fits, by bitmap. */
+	for (size_t n = npages; n < FREE_LISTS; n = (n / 64 + 1) * 64) {
+		uint64_t bits = free_nonempty[n / 64] & (~(uint64_t)0 << (n % 64));
+		if (bits != 0)
+			return free_lists[n / 64 * 64 + (unsigned)__builtin_ctzll(bits)].next;
+	}
 	mspan *best = NULL, *head = &free_lists[FREE_LISTS];
 	for (mspan *s = head->next; s != head; s = s->next)
 		if (s->npages >= npages && (best == NULL || s->npages < best->npages ||
@@ -231,7 +265,7 @@ mspan *mheap_alloc(size_t npages, uint8_t spanclass)
 		grow(npages);
 		s = find_free(npages);
 	}
-	list_remove(s);
+	free_remove(s);
 	if (s->npages > npages) {
 		mspan *rest = span_new();
 		rest->base = s->base + npages * PAGE_SIZE;
@@ -241,7 +275,7 @@ mspan *mheap_alloc(size_t npages, uint8_t spanclass)
 		rest->state = MSPAN_FREE;
 		map_page(rest->base, rest);
 		map_page(span_end(rest) - PAGE_SIZE, rest);
-		list_insert(free_list_for(rest->npages), rest);
+		free_insert(rest);
 	}
 	s->state = MSPAN_INUSE;
 	s->spanclass = spanclass;
@@ -268,4 +302,35 @@ void mheap_foreach_inuse(void (*fn)(mspan *s, void *arg), void *arg)
 	for (size_t i = 0; i < nallspans; i++)
 		if (allspans[i]->state == MSPAN_INUSE)
 			fn(allspans[i], arg);
+}
+
+/* Check the page map's invariant over the whole heap (for tests): every
+ * entry is NULL or names a live span that covers its page; in-use spans map
+ * all their pages, free spans their first and last. */
+bool mheap_verify(void)
+{
+	bool ok = true;
+
+	spin_lock(&mheap_lock);
+	for (uintptr_t a = mheap_arena_lo; a < mheap_arena_hi; a += ARENA_SIZE) {
+		if (mheap_arenas[a >> ARENA_SHIFT] == NULL)
+			continue;
+		for (uintptr_t p = a; p < a + ARENA_SIZE; p += PAGE_SIZE) {
+			mspan *s = span_at(p);
+			if (s != NULL &&
+			    (s->state == MSPAN_DEAD || p < s->base || p >= span_end(s)))
+				ok = false;
+		}
+	}
+	for (size_t i = 0; i < nallspans; i++) {
+		mspan *s = allspans[i];
+		if (s->state == MSPAN_INUSE) {
+			for (uintptr_t p = s->base; p < span_end(s); p += PAGE_SIZE)
+				ok &= span_at(p) == s;
+		} else if (s->state == MSPAN_FREE) {
+			ok &= span_at(s->base) == s && span_at(span_end(s) - PAGE_SIZE) == s;
+		}
+	}
+	spin_unlock(&mheap_lock);
+	return ok;
 }

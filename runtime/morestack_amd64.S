@@ -47,6 +47,22 @@
  */
 #include "asmdefs.h"
 
+/* TO_SYSTEM_STACK seg, t1, t2: from segment seg of the running goroutine,
+ * record where the goroutine is (its frame pointer and guard, for the
+ * collector and tracebacks), switch to the M's system stack with the old
+ * %rsp pushed there, and set the guard to 0.  Clobbers t1 and t2. */
+.macro TO_SYSTEM_STACK seg, t1, t2
+	movq	SEG_G(\seg), \t1
+	movq	G_M(\t1), \t1
+	movq	%rbp, M_CURFP(\t1)
+	leaq	GUARD_OFF(\seg), \t2
+	movq	\t2, M_CURGUARD(\t1)
+	movq	M_G0SP(\t1), \t1
+	movq	%rsp, -8(\t1)
+	leaq	-8(\t1), %rsp
+	movq	$0, %fs:TCB_STACK_GUARD
+.endm
+
 	.text
 
 	.globl	__morestack
@@ -219,15 +235,7 @@ __morestack:
 	pushq	%rdx
 	movq	%fs:TCB_STACK_GUARD, %rax
 	subq	$GUARD_OFF, %rax
-	movq	SEG_G(%rax), %rcx
-	movq	G_M(%rcx), %rcx
-	movq	%rbp, M_CURFP(%rcx)
-	leaq	GUARD_OFF(%rax), %rdx
-	movq	%rdx, M_CURGUARD(%rcx)
-	movq	M_G0SP(%rcx), %rcx
-	movq	%rsp, -8(%rcx)
-	leaq	-8(%rcx), %rsp
-	movq	$0, %fs:TCB_STACK_GUARD
+	TO_SYSTEM_STACK %rax, %rcx, %rdx
 	pushq	%rdi
 	pushq	%rsi
 	pushq	%r8
@@ -271,15 +279,7 @@ __morestack:
 .Lrelease_slow:
 	/* Call morestack_release(segment) on the system stack, keeping the
 	 * body's result registers. */
-	movq	SEG_G(%rcx), %rsi
-	movq	G_M(%rsi), %rsi
-	movq	%rbp, M_CURFP(%rsi)
-	movq	%fs:TCB_STACK_GUARD, %rdi
-	movq	%rdi, M_CURGUARD(%rsi)
-	movq	M_G0SP(%rsi), %rsi
-	movq	%rsp, -8(%rsi)
-	leaq	-8(%rsi), %rsp
-	movq	$0, %fs:TCB_STACK_GUARD
+	TO_SYSTEM_STACK %rcx, %rsi, %rdi
 	pushq	%rax
 	pushq	%rdx
 	subq	$40, %rsp

@@ -4,11 +4,17 @@
  * Counters live where they change: small mallocs are folded in per span when
  * the span leaves the mcache (plus what the cached spans hold now, read
  * here), frees are counted by the sweeper, large objects as they come and
- * go, pages by the page heap.  This file adds them up into Go's MemStats
+ * go, pages by the page heap, stacks by the scheduler (sched_stack_stats,
+ * weak here).  This file adds them up into Go's MemStats
  * fields, so that mallocs - frees == heap_objects and heap_alloc is the
  * bytes of those objects (object sizes are their class sizes, as in Go).
  */
 #include "internal.h"
+
+__attribute__((weak)) void sched_stack_stats(uint64_t *inuse, uint64_t *sys)
+{
+	*inuse = *sys = 0;
+}
 
 void gort_read_memstats(gort_memstats *m)
 {
@@ -32,7 +38,8 @@ void gort_read_memstats(gort_memstats *m)
 	m->heap_sys = mheap_pages_sys * PAGE_SIZE;
 	m->heap_inuse = mheap_pages_inuse * PAGE_SIZE;
 	m->heap_idle = m->heap_sys - m->heap_inuse;
-	m->sys = m->heap_sys;
+	sched_stack_stats(&m->stack_inuse, &m->stack_sys);
+	m->sys = m->heap_sys + m->stack_sys;
 	m->next_gc = next_gc;
 	m->last_gc = memstats.last_gc;
 	m->num_gc = memstats.num_gc;

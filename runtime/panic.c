@@ -42,7 +42,9 @@ static void __attribute__((noreturn)) die(const char *prefix, const char *fmt, v
 	_exit(2);
 }
 
-void gort_panic(const char *fmt, ...)
+/* The variadic entries are no_split_stack: Clang cannot split the stack of
+ * a variadic function.  Their frames are small and die() splits as usual. */
+__attribute__((no_split_stack)) void gort_panic(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -50,7 +52,7 @@ void gort_panic(const char *fmt, ...)
 	die("panic: ", fmt, ap);
 }
 
-void fatal_error(const char *fmt, ...)
+__attribute__((no_split_stack)) void fatal_error(const char *fmt, ...)
 {
 	va_list ap;
 

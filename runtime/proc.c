@@ -29,6 +29,7 @@
  * With one thread and no preemption, nothing here needs a lock: a goroutine
  * runs until it parks, yields or ends.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,10 @@ struct gort_g **allgs;
 uint32_t allglen;
 bool sched_running;
 
+/* True on the thread that runs goroutines (m0's), so that gort_getg on
+ * any other thread says "no goroutine".  Initial-exec TLS: a plain load
+ * from %fs, no call into libc. */
+static __thread bool on_m0 __attribute__((tls_model("initial-exec")));
 static uint32_t allgcap;
 static uint64_t goidgen;
 static int32_t ngoroutines;
@@ -88,7 +93,8 @@ static inline struct gort_g *runqget(void)
 
 /* ---- allocating Gs (system stack: it calls mmap) --------------------- */
 
-#define G_CHUNK 256
+#define G_CHUNK     256
+#define SIGALT_SIZE (64 * 1024)
 
 static void galloc_sys(void *out)
 {
@@ -174,7 +180,7 @@ static struct gort_g *newproc(void (*fn)(void *), void *arg, uintptr_t pc)
 	gp->status = G_RUNNABLE;
 	ngoroutines++;
 	void (*probe)(const gort_g *, void (*)(void *), const gort_g *) =
-		__atomic_load_n(&gort_probe_table.go_create, __ATOMIC_RELAXED);
+	        __atomic_load_n(&gort_probe_table.go_create, __ATOMIC_RELAXED);
 	if (unlikely(probe != NULL))
 		probe(gp, fn, parent);
 	runqput(gp);
@@ -300,7 +306,8 @@ void goexit1(void)
 {
 	struct gort_g *gp = m0.curg;
 
-	void (*probe)(const gort_g *) = __atomic_load_n(&gort_probe_table.go_exit, __ATOMIC_RELAXED);
+	void (*probe)(const gort_g *) =
+	        __atomic_load_n(&gort_probe_table.go_exit, __ATOMIC_RELAXED);
 	if (unlikely(probe != NULL))
 		probe(gp);
 	ngoroutines--;
@@ -353,10 +360,9 @@ static void leak_line(const blocked_g *b, void *arg)
 /* GODEBUG=leakcheck=1: list the goroutines still blocked at exit. */
 static void leakcheck(void)
 {
-	const char *gd = getenv("GODEBUG");
 	int n = 0;
 
-	if (gd == NULL || strstr(gd, "leakcheck=1") == NULL)
+	if (!godebug_flag(getenv("GODEBUG"), "leakcheck"))
 		return;
 	sched_for_each_blocked(leak_line, &n);
 	fprintf(stderr, "leakcheck: %d goroutine%s still blocked at exit\n", n, n == 1 ? "" : "s");
@@ -370,11 +376,34 @@ int sched_for_each_blocked(void (*fn)(const blocked_g *b, void *arg), void *arg)
 		const struct gort_g *gp = allgs[i];
 		if (gp->status != G_WAITING)
 			continue;
-		blocked_g b = {gp->goid, gp->waitreason, gp->waiting, gp->gopc, gp->parentid, gp->fn};
+		blocked_g b = {gp->goid, gp->waitreason, gp->waiting,
+		               gp->gopc, gp->parentid,   gp->fn};
 		fn(&b, arg);
 		n++;
 	}
 	return n;
+}
+
+/* Signal handlers must not run on a 2 KB segment: give the thread an
+ * alternate signal stack (used by handlers installed with SA_ONSTACK, as
+ * the tracer's are) unless it has one. */
+static void ensure_sigaltstack(void)
+{
+	static void *alt;
+	stack_t cur;
+
+	if (sigaltstack(NULL, &cur) == 0 && !(cur.ss_flags & SS_DISABLE))
+		return;
+	if (alt == NULL) {
+		alt = mmap(NULL, SIGALT_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		           -1, 0);
+		if (alt == MAP_FAILED) {
+			alt = NULL;
+			return;
+		}
+	}
+	stack_t ss = {.ss_sp = alt, .ss_size = SIGALT_SIZE, .ss_flags = 0};
+	sigaltstack(&ss, NULL);
 }
 
 int gort_main(void (*fn)(void *), void *arg)
@@ -383,6 +412,8 @@ int gort_main(void (*fn)(void *), void *arg)
 		gort_panic("gort_main called while the runtime is running");
 	/* The system stack is this thread's stack, below gort_main's frame. */
 	m0.g0sp = ((uintptr_t)__builtin_frame_address(0) - 4096) & ~(uintptr_t)15;
+	ensure_sigaltstack();
+	on_m0 = true;
 	m0.curg = NULL;
 	sched_running = true;
 	goidgen = 0; /* the main goroutine is goroutine 1, as in Go */
@@ -408,5 +439,5 @@ uint64_t gort_goid(const gort_g *g)
 
 const gort_g *gort_getg(void)
 {
-	return m0.curg;
+	return on_m0 ? m0.curg : NULL;
 }

@@ -49,7 +49,8 @@ static int select_block(gort_selcase *cases, sudog *sgs, int n)
 		gort_selcase *sc = &cases[i];
 		if (sc->c == NULL)
 			continue;
-		sgs[i] = (sudog){.g = gp, .elem = sc->elem, .c = sc->c, .caseidx = i, .isselect = true};
+		sgs[i] = (sudog){
+		        .g = gp, .elem = sc->elem, .c = sc->c, .caseidx = i, .isselect = true};
 		waitq_enqueue(sc->dir == GORT_SELECT_SEND ? &sc->c->sendq : &sc->c->recvq, &sgs[i]);
 		queued++;
 	}

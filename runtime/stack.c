@@ -59,7 +59,7 @@ _Static_assert(offsetof(gort_probes, stack_grow) == PROBE_STACK_GROW, "asmdefs.h
 _Static_assert(offsetof(gort_probes, stack_release) == PROBE_STACK_RELEASE,
                "asmdefs.h PROBE_STACK_RELEASE");
 
-#define CHUNK_SIZE (1024 * 1024)
+#define CHUNK_SIZE      (1024 * 1024)
 #define CARVE_MAX_CLASS 4 /* 32 KB: larger segments are mapped one by one */
 #define POOL_KEEP_BYTES ((size_t)64 * 1024 * 1024)
 
@@ -193,7 +193,8 @@ stkseg *stack_current(const struct gort_g *gp)
 	return gp->stack0;
 }
 
-static __attribute__((noinline, cold, noreturn)) void stack_overflow(struct gort_g *gp, uintptr_t pc)
+static __attribute__((noinline, cold, noreturn)) void stack_overflow(struct gort_g *gp,
+                                                                     uintptr_t pc)
 {
 	char buf[160];
 	int n = snprintf(buf, sizeof buf,
@@ -233,7 +234,7 @@ stkseg *morestack_grow(stkseg *cur, size_t frame, size_t args, uintptr_t caller_
 		cur->next = s;
 	}
 	void (*probe)(const gort_g *, size_t, size_t, uintptr_t) =
-		__atomic_load_n(&gort_probe_table.stack_grow, __ATOMIC_RELAXED);
+	        __atomic_load_n(&gort_probe_table.stack_grow, __ATOMIC_RELAXED);
 	if (unlikely(probe != NULL))
 		probe(gp, frame, s->size, caller_pc);
 	return s;
@@ -248,7 +249,7 @@ void morestack_release(stkseg *s)
 	if (s->next != NULL)
 		stack_release_spares(gp, s);
 	void (*probe)(const gort_g *, size_t) =
-		__atomic_load_n(&gort_probe_table.stack_release, __ATOMIC_RELAXED);
+	        __atomic_load_n(&gort_probe_table.stack_release, __ATOMIC_RELAXED);
 	if (unlikely(probe != NULL))
 		probe(gp, s->size);
 }
@@ -285,6 +286,8 @@ static void scan_gstack(struct gort_g *gp, uintptr_t sp, void (*scan)(const void
  * registers are still in registers, which the collector spills on the
  * system stack and scans with the thread's stack.  The G itself is scanned
  * too (its entry argument before it first runs, its wait parameters).
+ * The spares go back to the pool on the way, as Go shrinks stacks during a
+ * collection.
  */
 void sched_scan_roots(void (*scan)(const void *lo, const void *hi))
 {
@@ -292,6 +295,9 @@ void sched_scan_roots(void (*scan)(const void *lo, const void *hi))
 		struct gort_g *gp = allgs[i];
 		if (gp->status == G_DEAD)
 			continue;
+		/* Go's shrinkstack: a collection takes back the spare segments
+		 * (beyond the one in use), which hold nothing live. */
+		stack_release_spares(gp, stack_current(gp));
 		scan(gp, gp + 1);
 		if (gp == m0.curg)
 			scan_gstack(gp, m0.curfp - 64, scan);

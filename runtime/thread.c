@@ -23,8 +23,8 @@
  * undefined symbol behind; there, pthread_create is the real one. */
 extern int __real_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
                                  void *(*start)(void *), void *arg) __attribute__((weak));
-int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
-                          void *(*start)(void *), void *arg);
+int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *),
+                          void *arg);
 
 typedef struct thread_start {
 	void *(*fn)(void *);
@@ -41,8 +41,8 @@ static __attribute__((no_split_stack)) void *thread_entry(void *p)
 	return ts.fn(ts.arg);
 }
 
-int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
-                          void *(*start)(void *), void *arg)
+int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *),
+                          void *arg)
 {
 	thread_start *ts = malloc(sizeof *ts);
 

@@ -26,3 +26,24 @@ tests_heap_test_gc_SOURCES = tests/heap/test_gc.c $(heap_test_util)
 tests_heap_test_gc_CFLAGS = $(heap_test_cflags)
 tests_heap_test_gc_LDADD = $(heap_test_ldadd)
 tests_heap_test_gc_LDFLAGS = $(gort_prog_ldflags)
+
+# gort as users get it: installed, then `cc prog.c $(pkg-config --cflags --libs gort)`,
+# with the configured compiler (and the sanitizers a sanitized libgort needs).
+TESTS += tests/heap/pkgconfig.sh
+AM_TESTS_ENVIRONMENT += \
+	heap_test_cc='$(CC)'; heap_test_cflags='$(SANITIZE_CFLAGS) $(SANITIZE_LDFLAGS)'; \
+	export heap_test_cc heap_test_cflags;
+EXTRA_DIST += tests/heap/pkgconfig.sh tests/heap/pkgconfig_prog.c
+
+# The collector under split stacks: the same suite built with -fsplit-stack,
+# so that collections start on stack segments (calls into non-split code get
+# a fresh segment) and every segment must be scanned.  Not with the
+# sanitizers: ASan does not follow split stacks (it warns on every switch).
+if !SANITIZERS
+check_PROGRAMS += tests/heap/test_gc_splitstack
+TESTS += tests/heap/test_gc_splitstack
+endif
+tests_heap_test_gc_splitstack_SOURCES = $(tests_heap_test_gc_SOURCES)
+tests_heap_test_gc_splitstack_CFLAGS = $(heap_test_cflags) -fsplit-stack
+tests_heap_test_gc_splitstack_LDADD = $(heap_test_ldadd)
+tests_heap_test_gc_splitstack_LDFLAGS = $(gort_prog_ldflags) -fuse-ld=gold

@@ -34,3 +34,7 @@ tests_sched_gdb_target_LDADD = $(gort_ldadd)
 tests_sched_gdb_target_LDFLAGS = $(gort_prog_ldflags)
 TESTS += tests/sched/gdb-backtrace.sh
 EXTRA_DIST += tests/sched/gdb-backtrace.sh
+
+# The hot paths do not call __morestack_non_split (objdump of test_chan).
+TESTS += tests/sched/nonsplit-check.sh
+EXTRA_DIST += tests/sched/nonsplit-check.sh

@@ -1,1 +1,54 @@
 # tests/tracer.mk — tests of the tracer.
+#
+# test_reader: the reader on hand-built traces (round trips, cut and damaged
+# files).  test_record: `escapade record` on the prog_* programs below,
+# checked through the reader.  The programs are plain binaries (no libtool
+# wrapper script), so what gets traced is the program itself.
+
+check_PROGRAMS += tests/tracer/test_reader tests/tracer/test_record
+TESTS += tests/tracer/test_reader tests/tracer/test_record
+
+tests_tracer_test_reader_SOURCES = tests/tracer/test_reader.c
+tests_tracer_test_reader_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir) $(CMOCKA_CFLAGS)
+tests_tracer_test_reader_LDADD = tracer/libescreader.la $(CMOCKA_LIBS) $(ZLIB_LIBS)
+
+tests_tracer_test_record_SOURCES = tests/tracer/test_record.c
+tests_tracer_test_record_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir) $(CMOCKA_CFLAGS)
+tests_tracer_test_record_LDADD = tracer/libescreader.la $(CMOCKA_LIBS) $(ZLIB_LIBS)
+
+tracer_test_progs = \
+	tests/tracer/prog_allfns \
+	tests/tracer/prog_threads \
+	tests/tracer/prog_forkexec \
+	tests/tracer/prog_kill \
+	tests/tracer/prog_segv \
+	tests/tracer/prog_abort \
+	tests/tracer/prog_sigalloc \
+	tests/tracer/prog_handoff
+check_PROGRAMS += $(tracer_test_progs)
+# Frame pointers, as the programs Escapade is for are built.
+tests_tracer_prog_allfns_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
+tests_tracer_prog_threads_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer -pthread
+tests_tracer_prog_threads_LDADD = -lpthread
+tests_tracer_prog_forkexec_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
+tests_tracer_prog_kill_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
+tests_tracer_prog_segv_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
+tests_tracer_prog_abort_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
+tests_tracer_prog_sigalloc_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
+tests_tracer_prog_handoff_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer -pthread
+tests_tracer_prog_handoff_LDADD = -lpthread
+
+# A gort program: the runtime's probes, found through the symbols the
+# executable exports (gort.pc exports gort_set_probes; the goroutine ids
+# need gort_getg and gort_goid too).
+check_PROGRAMS += tests/tracer/prog_gort
+tests_tracer_prog_gort_SOURCES = tests/tracer/prog_gort.c
+tests_tracer_prog_gort_CFLAGS = $(AM_CFLAGS) $(GORT_CFLAGS) -pthread
+tests_tracer_prog_gort_LDADD = $(gort_ldadd) -ldl
+tests_tracer_prog_gort_LDFLAGS = $(gort_prog_ldflags) \
+	-Wl,--export-dynamic-symbol=gort_set_probes \
+	-Wl,--export-dynamic-symbol=gort_getg -Wl,--export-dynamic-symbol=gort_goid
+
+# --frames: entry/exit of code built with -finstrument-functions.
+check_PROGRAMS += tests/tracer/prog_frames
+tests_tracer_prog_frames_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer -finstrument-functions

@@ -1,2 +1,15 @@
-# viewer/local.mk — the viewer's build.
+# viewer/local.mk — the viewer's build: the `escapade` command.
+#
+# main.c holds the command table; each command is its own file (record and
+# dump live with the tracer, which owns the trace format).
+
+bin_PROGRAMS += viewer/escapade
+viewer_escapade_SOURCES = \
+	viewer/main.c \
+	viewer/commands.h \
+	tracer/dump.c \
+	tracer/record.c
+viewer_escapade_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir) -DESCAPADE_LIBDIR='"$(libdir)"'
+viewer_escapade_LDADD = viewer/libreport.la tracer/libescreader.la
 include viewer/outputs.mk
+include viewer/report.mk

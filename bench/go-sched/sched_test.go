@@ -77,19 +77,20 @@ func rss() int64 {
 func BenchmarkParked1M(b *testing.B) {
 	const n = 1000000
 	perG := 0.0
+	base := runtime.NumGoroutine() // the test harness's own
 	for i := 0; i < b.N; i++ {
 		c := make(chan struct{})
 		before := rss()
 		for k := 0; k < n; k++ {
 			go func() { <-c }()
 		}
-		for runtime.NumGoroutine() < n+1 {
+		for runtime.NumGoroutine() < base+n {
 			runtime.Gosched()
 		}
 		runtime.Gosched()
 		perG = float64(rss()-before) / n
 		close(c)
-		for runtime.NumGoroutine() > 1 {
+		for runtime.NumGoroutine() > base {
 			runtime.Gosched()
 		}
 	}

@@ -55,8 +55,8 @@ static bool heap_allocated(const void *p)
 	mspan *s = span_of((uintptr_t)p);
 	if (s == NULL)
 		return false;
-	uint32_t idx = (uint32_t)((((uintptr_t)p - s->base) * s->divmagic) >> 32);
-	return span_allocated(s, idx);
+	uint32_t idx = span_object_index(s, (uintptr_t)p);
+	return idx < s->nelems && span_allocated(s, idx);
 }
 
 /* Does the list hold n live nodes with their canaries?  (No asserts: it
@@ -107,6 +107,17 @@ static void test_reachable_from_local(void **state)
 	for (int c = 0; c < CYCLES; c++)
 		churn_and_collect();
 	check_list(local, 500);
+}
+
+static __thread struct node *tls_list;
+
+static void test_reachable_from_thread_local(void **state)
+{
+	tls_list = make_list(300);
+	for (int c = 0; c < CYCLES / 4; c++)
+		churn_and_collect();
+	check_list(tls_list, 300);
+	tls_list = NULL;
 }
 
 struct holder {
@@ -214,6 +225,7 @@ static void test_unreachable_is_reclaimed(void **state)
 		assert_true(m.heap_alloc <= base.heap_alloc + 64 * 1024);
 		assert_true(m.heap_inuse <= base.heap_inuse + 512 * 1024);
 		assert_true(m.frees >= base.frees + (uint64_t)(round + 1) * 50000);
+		assert_true(mheap_verify());
 	}
 }
 
@@ -414,6 +426,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_reachable_from_global),
 	        cmocka_unit_test(test_reachable_from_local),
+	        cmocka_unit_test(test_reachable_from_thread_local),
 	        cmocka_unit_test(test_reachable_from_heap_object),
 	        cmocka_unit_test(test_interior_pointers),
 	        cmocka_unit_test(test_wide_object_grows_mark_stack),

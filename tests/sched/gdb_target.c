@@ -16,6 +16,7 @@ static int __attribute__((noinline)) descend(int n)
 	volatile char pad[1500];
 
 	pad[0] = 1;
+	__asm__ volatile("" : : "r"(pad) : "memory"); /* the whole array stays in the frame */
 	if (n == 0) {
 		stop_here();
 		return 0;

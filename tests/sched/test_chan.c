@@ -242,7 +242,8 @@ static void test_nil_send_deadlocks(void **state)
 	assert_non_null(strstr(r.err, "goroutine 1 [chan send (nil chan)]:"));
 }
 
-/* ---- the panics ------------------------------------------------------------------------------- */
+/* ---- the panics -------------------------------------------------------------------------------
+ */
 
 static void send_closed_main(void *arg)
 {
@@ -322,13 +323,13 @@ static void test_panics(void **state)
 		void (*fn)(void *);
 		const char *message;
 	} table[] = {
-		{send_closed_main, "panic: send on closed channel\n"},
-		{close_twice_main, "panic: close of closed channel\n"},
-		{close_nil_main, "panic: close of nil channel\n"},
-		{close_under_sender_main, "panic: send on closed channel\n"},
-		{wg_negative_main, "panic: sync: negative WaitGroup counter\n"},
-		{unlock_unlocked_main, "fatal error: sync: unlock of unlocked mutex\n"},
-		{select_send_closed_main, "panic: send on closed channel\n"},
+	        {send_closed_main, "panic: send on closed channel\n"},
+	        {close_twice_main, "panic: close of closed channel\n"},
+	        {close_nil_main, "panic: close of nil channel\n"},
+	        {close_under_sender_main, "panic: send on closed channel\n"},
+	        {wg_negative_main, "panic: sync: negative WaitGroup counter\n"},
+	        {unlock_unlocked_main, "fatal error: sync: unlock of unlocked mutex\n"},
+	        {select_send_closed_main, "panic: send on closed channel\n"},
 	};
 	child_result r;
 
@@ -341,7 +342,8 @@ static void test_panics(void **state)
 	}
 }
 
-/* ---- select ------------------------------------------------------------------------------------- */
+/* ---- select -------------------------------------------------------------------------------------
+ */
 
 static void select_basics_main(void *arg)
 {
@@ -477,7 +479,8 @@ static void test_select_fairness(void **state)
 	assert_true(abs(wins[0] - 5000) <= 300);
 }
 
-/* ---- WaitGroup and Mutex ------------------------------------------------------------------------ */
+/* ---- WaitGroup and Mutex ------------------------------------------------------------------------
+ */
 
 static int wg_count;
 
@@ -551,21 +554,21 @@ static void test_mutex_excludes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_unbuffered_rendezvous),
-		cmocka_unit_test(test_buffered_fifo),
-		cmocka_unit_test(test_buffered_full_keeps_order),
-		cmocka_unit_test(test_element_copy),
-		cmocka_unit_test(test_close_wakes_every_receiver),
-		cmocka_unit_test(test_receive_after_close_drains),
-		cmocka_unit_test(test_nil_channel_blocks),
-		cmocka_unit_test(test_nil_send_deadlocks),
-		cmocka_unit_test(test_panics),
-		cmocka_unit_test(test_select_ready_and_default),
-		cmocka_unit_test(test_select_blocks_until_ready),
-		cmocka_unit_test(test_select_many_cases),
-		cmocka_unit_test(test_select_fairness),
-		cmocka_unit_test(test_waitgroup),
-		cmocka_unit_test(test_mutex_excludes),
+	        cmocka_unit_test(test_unbuffered_rendezvous),
+	        cmocka_unit_test(test_buffered_fifo),
+	        cmocka_unit_test(test_buffered_full_keeps_order),
+	        cmocka_unit_test(test_element_copy),
+	        cmocka_unit_test(test_close_wakes_every_receiver),
+	        cmocka_unit_test(test_receive_after_close_drains),
+	        cmocka_unit_test(test_nil_channel_blocks),
+	        cmocka_unit_test(test_nil_send_deadlocks),
+	        cmocka_unit_test(test_panics),
+	        cmocka_unit_test(test_select_ready_and_default),
+	        cmocka_unit_test(test_select_blocks_until_ready),
+	        cmocka_unit_test(test_select_many_cases),
+	        cmocka_unit_test(test_select_fairness),
+	        cmocka_unit_test(test_waitgroup),
+	        cmocka_unit_test(test_mutex_excludes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -241,6 +241,7 @@ static unsigned __attribute__((noinline)) deep(int kb)
 	volatile unsigned char buf[1000];
 
 	buf[0] = (unsigned char)kb;
+	__asm__ volatile("" : : "r"(buf) : "memory"); /* the whole array stays */
 	if (kb == 0)
 		return 0;
 	return deep(kb - 1) + buf[0];
@@ -304,6 +305,7 @@ static void __attribute__((noinline)) panicking_inner(int depth)
 	volatile char pad[800];
 
 	pad[0] = 1;
+	__asm__ volatile("" : : "r"(pad) : "memory"); /* the whole array stays in the frame */
 	if (depth == 0) {
 		if (pad[0] == 1) /* always: pad is volatile, so the compiler cannot tell */
 			gort_panic("boom %d", 42);
@@ -350,6 +352,7 @@ static unsigned long __attribute__((noinline)) forever(unsigned long n)
 	volatile char pad[4000];
 
 	pad[0] = (char)n;
+	__asm__ volatile("" : : "r"(pad) : "memory"); /* the whole array stays in the frame */
 	if (n == 0)
 		return 0;
 	return forever(n + 1) + (unsigned long)pad[0];
@@ -418,6 +421,7 @@ static void __attribute__((noinline)) hold_deep(struct holder *h, int depth)
 	void *held[HELD];
 
 	pad[0] = 0;
+	__asm__ volatile("" : : "r"(pad) : "memory"); /* the whole array stays in the frame */
 	if (depth > 0) {
 		hold_deep(h, depth - 1 + pad[0]);
 		return;
@@ -473,17 +477,17 @@ static void test_gc_scans_goroutine_stacks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_gosched_round_robin),
-		cmocka_unit_test(test_main_returns_with_blocked_goroutines),
-		cmocka_unit_test(test_sleep_wakes_in_deadline_order),
-		cmocka_unit_test(test_prime_sieve),
-		cmocka_unit_test(test_ping_pong),
-		cmocka_unit_test(test_hundred_thousand_deep_goroutines),
-		cmocka_unit_test(test_deadlock),
-		cmocka_unit_test(test_panic_traceback),
-		cmocka_unit_test(test_stack_limit),
-		cmocka_unit_test(test_leakcheck),
-		cmocka_unit_test(test_gc_scans_goroutine_stacks),
+	        cmocka_unit_test(test_gosched_round_robin),
+	        cmocka_unit_test(test_main_returns_with_blocked_goroutines),
+	        cmocka_unit_test(test_sleep_wakes_in_deadline_order),
+	        cmocka_unit_test(test_prime_sieve),
+	        cmocka_unit_test(test_ping_pong),
+	        cmocka_unit_test(test_hundred_thousand_deep_goroutines),
+	        cmocka_unit_test(test_deadlock),
+	        cmocka_unit_test(test_panic_traceback),
+	        cmocka_unit_test(test_stack_limit),
+	        cmocka_unit_test(test_leakcheck),
+	        cmocka_unit_test(test_gc_scans_goroutine_stacks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""tests/fuzz/make-corpus.py — the seed corpus of the trace reader's fuzzer.
+
+Writes small traces by the rules of doc/trace-format.md (an independent
+writer: it checks the reader against the document, not against the tracer's
+own code), then cut and damaged copies of them:
+
+  valid-*      complete traces: must load, not truncated
+  truncated-*  cut short or without an end record: must load, truncated
+  mutated-*    bytes flipped, lengths and varints broken: anything but a crash
+
+The cmocka test tests/test_corpus replays every file with the reader and
+the aggregation; `make fuzz` builds the libFuzzer target that starts from
+them.  Run: tests/fuzz/make-corpus.py tests/fuzz/corpus
+"""
+import os
+import random
+import struct
+import sys
+import zlib
+
+HEADER_SIZE = 4096
+CHUNK_HEADER = 64
+CHUNK_MAGIC = 0x4B484345
+F_COST, F_COMPACT, F_FRAMES, F_CLEAN = 1, 2, 4, 8
+
+
+def uv(v):
+    out = bytearray()
+    while v >= 0x80:
+        out.append((v & 0x7F) | 0x80)
+        v >>= 7
+    out.append(v)
+    return bytes(out)
+
+
+def sv(v):
+    return uv(((v << 1) ^ (v >> 63)) & 0xFFFFFFFFFFFFFFFF)
+
+
+def s(b):
+    return uv(len(b)) + b
+
+
+def file_header(flags, chunk_size=4096, exe=b"/usr/bin/corpus", pid=4242):
+    h = bytearray(HEADER_SIZE)
+    struct.pack_into("<8sIIIIIIIIII", h, 0, b"ESCTRACE", 1, HEADER_SIZE, chunk_size,
+                     flags, 2, 0, pid, 1, 256, len(exe))
+    struct.pack_into("<QQQQQ", h, 48, 1_700_000_000_000_000_000, 1000, 1000, 0, 0)
+    h[88:88 + len(exe)] = exe
+    return bytes(h)
+
+
+class Chunk:
+    """The records of one thread's chunk, with the per-chunk delta state."""
+
+    def __init__(self, thread, first_seq=0, base=1000):
+        self.thread, self.first_seq, self.base = thread, first_seq, base
+        self.seq, self.frame, self.body = first_seq, 0, bytearray()
+
+    def module(self, base, size, path, build_id=b""):
+        self.body += b"\x01" + uv(base) + uv(size) + s(path) + s(build_id)
+
+    def stack(self, sid, pcs, truncated=False):
+        self.body += b"\x02" + uv(sid) + uv(len(pcs) << 1 | truncated)
+        prev = 0
+        for pc in pcs:
+            self.body += sv(pc - prev)
+            prev = pc
+
+    def _frame(self, frame):
+        d = frame - self.frame if frame else -self.frame
+        self.frame = frame
+        return sv(d)
+
+    def alloc(self, fn, size, sid, frame, cost=None, ref=None):
+        self.body += bytes([0x20 | fn]) + uv(1) + uv(size) + uv(sid) + self._frame(frame)
+        if cost is not None:
+            self.body += uv(cost)
+        if ref is not None:
+            self.body += ref
+        self.seq += 1
+        return self.seq - 1
+
+    def local(self, seq, live=False, same=False):
+        return uv((self.seq - 1 - seq) << 4 | live << 2 | same << 3 | 1)
+
+    def free(self, seq, fn=0, live=False):
+        self.body += bytes([0x40 | fn]) + uv(1) + self.local(seq, live)
+
+    def free_remote(self, thread, seq):
+        self.body += bytes([0x40]) + uv(1) + uv(thread << 4 | 2) + uv(seq)
+
+    def free_unknown(self):
+        self.body += bytes([0x40]) + uv(1) + uv(3)
+
+    def raw(self, tag, *fields):
+        self.body += bytes([tag]) + b"".join(fields)
+
+    def end(self, status=0, dt=1):
+        self.body += b"\x0d" + uv(dt) + uv(1) + sv(status) + uv(9000) + uv(9000)
+
+    def encode(self, chunk_size=None, deflate=False):
+        payload = bytes(self.body)
+        raw_len = len(payload)
+        if deflate:
+            payload = zlib.compress(payload)
+            stored = committed = len(payload)
+        else:
+            committed = raw_len
+            stored = (chunk_size - CHUNK_HEADER) if chunk_size else raw_len
+            payload = payload.ljust(stored, b"\0")
+        h = struct.pack("<IIIIIIIIQQQQ", CHUNK_MAGIC, 1 if deflate else 0, self.thread,
+                        1000 + self.thread, stored, committed, raw_len, 0, self.first_seq,
+                        0, self.base, self.base)
+        return h + payload
+
+
+def program():
+    """Two threads: malloc/calloc/realloc/free, a leak, gort records, an end."""
+    t1, t2 = Chunk(1), Chunk(2, base=2000)  # thread 2 runs after thread 1
+    t1.module(0x555555554000, 0x5000, b"/usr/bin/corpus", bytes(range(20)))
+    t1.module(0x7FFFF7C00000, 0x200000, b"/lib/x86_64-linux-gnu/libc.so.6")
+    t1.stack(1, [0x555555555123, 0x555555555200, 0x7FFFF7C29D90])
+    t1.stack(2, [0x555555555140, 0x555555555200], truncated=True)
+    a = t1.alloc(0, 1000, 1, 0x7FFFFFFFE000, cost=40)
+    b = t1.alloc(1, 64, 2, 0x7FFFFFFFE000, cost=50)
+    t1.free(b, live=True)
+    c = t1.alloc(2, 2000, 1, 0x7FFFFFFFE010, cost=60, ref=t1.local(a, same=False))
+    t1.raw(0x03, uv(1), s(b"worker-\xff\x01\"name"))
+    t1.raw(0x04, uv(7))
+    t1.raw(0x05, uv(1), uv(48), uv(5), uv(2), sv(0), uv(30))  # gort newobject
+    g = t1.seq
+    t1.seq += 1
+    t1.raw(0x06, uv(1), uv(1), uv(4096), uv(8192), uv(1))
+    t1.raw(0x07, uv(1), uv(1), uv(2048), uv(8192), uv(10), uv(3), uv(144), uv(900), uv(700))
+    t1.raw(0x08, uv(1), uv(7), uv(512), uv(4096), uv(2))
+    t1.raw(0x09, uv(1), uv(7), uv(4096))
+    t1.raw(0x0A, uv(1), uv(8), uv(7), uv(0x555555555300), uv(1))
+    t1.raw(0x0B, uv(1), uv(8))
+    t1.raw(0x0A, uv(1), uv(9), uv(7), uv(0x555555555400), uv(2))  # alive at exit
+    t1.raw(0x0C, uv(1), uv(2))
+    t2.stack(1, [0x555555555160])
+    d = t2.alloc(0, 300, 1, 0, cost=20)  # the header has COST
+    t2.free_remote(1, c)
+    t2.free(d)
+    t2.free_unknown()
+    t1.free(g, fn=3)  # the gort object, by the sweeper
+    t1.end(0, dt=5000)  # after thread 2's records
+    return t1, t2
+
+
+def write(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def main(out):
+    os.makedirs(out, exist_ok=True)
+    t1, t2 = program()
+    raw = file_header(F_COST | F_CLEAN) + t1.encode(4096) + t2.encode(4096)
+    compact = (file_header(F_COST | F_CLEAN | F_COMPACT)
+               + t1.encode(deflate=True) + t2.encode(deflate=True))
+    empty = Chunk(1)
+    empty.end(0)
+    minimal = file_header(F_CLEAN) + empty.encode(4096)
+    unclaimed = (file_header(F_COST | F_CLEAN) + t1.encode(4096) + bytes(4096)
+                 + t2.encode(4096))
+    # Names a JSON writer must escape: quote, backslash, control characters,
+    # invalid UTF-8 (the report's "program", "module" and "function").
+    odd_path = b'/tmp/o"dd\\name\x01\x1f\xff\xc3(/prog\xe2\x82'
+    odd = Chunk(1)
+    odd.module(0x400000, 0x1000, odd_path)
+    odd.stack(1, [0x400123])
+    odd.alloc(0, 42, 1, 0)
+    odd.end(0)
+    odd_names = file_header(F_CLEAN, exe=odd_path) + odd.encode(4096)
+    # C++ operator new / new[] and delete (fn 12, 13 and 4).
+    cxx = Chunk(1)
+    cxx.stack(1, [0x401234, 0x401300])
+    n1 = cxx.alloc(12, 24, 1, 0x7FFFFFFFE000)
+    n2 = cxx.alloc(13, 3001, 1, 0x7FFFFFFFE000)
+    cxx.free(n2, fn=4, live=True)
+    cxx.free(n1, fn=4, live=True)
+    cxx.end(0)
+    cxx_trace = file_header(F_CLEAN) + cxx.encode(4096)
+    valid = {"valid-raw": raw, "valid-cxx": cxx_trace, "valid-compact": compact, "valid-minimal": minimal,
+             "valid-unclaimed-slot": unclaimed, "valid-odd-names": odd_names}
+    for name, data in valid.items():
+        write(os.path.join(out, name), data)
+
+    # Truncated: cut inside a record, inside a chunk header, at the header,
+    # and a complete trace that lacks its end record (a killed program).
+    cut = len(file_header(0)) + CHUNK_HEADER + len(t1.body) // 2
+    write(os.path.join(out, "truncated-mid-record"), raw[:cut])
+    write(os.path.join(out, "truncated-mid-chunk-header"), raw[:HEADER_SIZE + 4096 + 20])
+    write(os.path.join(out, "truncated-compact"), compact[:len(compact) - 7])
+    noend = Chunk(1)
+    noend.stack(1, [0x401000])
+    noend.alloc(0, 10, 1, 0)
+    write(os.path.join(out, "truncated-no-end"), file_header(0) + noend.encode(4096))
+
+    # Mutated: deterministic damage of the valid traces.
+    rng = random.Random(4)
+    for name in ("valid-raw", "valid-compact"):
+        data = valid[name]
+        for i in range(6):
+            m = bytearray(data)
+            for _ in range(1 + i):
+                pos = rng.randrange(HEADER_SIZE - 8, len(m))
+                m[pos] = rng.randrange(256)
+            write(os.path.join(out, f"mutated-{name[6:]}-{i}"), bytes(m))
+    bad = bytearray(raw)
+    struct.pack_into("<I", bad, HEADER_SIZE + 16, 0xFFFFFFF0)  # stored
+    write(os.path.join(out, "mutated-huge-stored"), bytes(bad))
+    bad = bytearray(raw)
+    struct.pack_into("<I", bad, HEADER_SIZE + 20, 0xFFFF)  # committed > stored
+    write(os.path.join(out, "mutated-committed-past-chunk"), bytes(bad))
+    bad = bytearray(raw)
+    struct.pack_into("<I", bad, 16, 3)  # chunk_size
+    write(os.path.join(out, "mutated-chunk-size"), bytes(bad))
+    over = Chunk(1)
+    over.raw(0x02, uv(1), uv(5000 << 1))  # depth beyond 1024
+    write(os.path.join(out, "mutated-deep-stack"), file_header(0) + over.encode(4096))
+    long_varint = Chunk(1)
+    long_varint.raw(0x20, b"\xff" * 11 + b"\x01")
+    write(os.path.join(out, "mutated-long-varint"),
+          file_header(0) + long_varint.encode(4096))
+    strlen = Chunk(1)
+    strlen.raw(0x01, uv(0), uv(0), uv(1 << 40))
+    write(os.path.join(out, "mutated-string-length"), file_header(0) + strlen.encode(4096))
+    tag = Chunk(1)
+    tag.raw(0x0E)  # the first tag after END
+    write(os.path.join(out, "mutated-unknown-tag"), file_header(0) + tag.encode(4096))
+    bomb = Chunk(1)
+    bomb.body += bytes(1 << 20)  # inflates past chunk_size
+    write(os.path.join(out, "mutated-deflate-bomb"),
+          file_header(F_COMPACT) + bomb.encode(deflate=True))
+    write(os.path.join(out, "mutated-header-only"), file_header(0)[:100])
+    write(os.path.join(out, "mutated-not-a-trace"), b"#!/bin/sh\necho hello\n" * 10)
+    write(os.path.join(out, "mutated-empty"), b"")
+    bad = bytearray(raw)
+    struct.pack_into("<I", bad, 8, 99)  # version
+    write(os.path.join(out, "mutated-version"), bytes(bad))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "corpus")

@@ -1,0 +1,10 @@
+# tracer/symbolizer.mk — the symbolizer (libelf + libdw), used by the viewer.
+#
+# A convenience library: the viewer and its tests link it; libescapade.so
+# never does (the tracer records addresses, symbolization happens after the
+# run).  libstdc++ comes along for __cxa_demangle.
+noinst_LTLIBRARIES += tracer/libsymbolize.la
+tracer_libsymbolize_la_SOURCES = tracer/symbolize.c tracer/symbolize.h \
+	tracer/idtable.c tracer/idtable.h
+tracer_libsymbolize_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir) $(LIBDW_CFLAGS) $(LIBELF_CFLAGS)
+tracer_libsymbolize_la_LIBADD = $(LIBDW_LIBS) $(LIBELF_LIBS) -lstdc++

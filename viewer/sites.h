@@ -1,0 +1,47 @@
+/*
+ * viewer/sites.h — allocation sites: stacks merged by the place that
+ * called the allocator.
+ *
+ * A site is the function and line that called the allocator: the innermost
+ * frame of a stack once the allocator's own wrappers (C++ operator new,
+ * gort_newobject) are skipped, inlined frames included.  Stacks that reach
+ * the allocator from the same site add up; the site keeps its heaviest
+ * stack (most bytes) as the call path to show.
+ */
+#ifndef ESCAPADE_VIEWER_SITES_H
+#define ESCAPADE_VIEWER_SITES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aggregate.h"
+#include "tracer/symbolize.h"
+
+typedef struct site {
+	const esc_frame *frame; /* the site: function, file, line, module */
+	uint64_t allocations, bytes, frees, cost_ns;
+	uint64_t peak_bytes, leaked_bytes, leaked_allocations, temporary;
+	uint64_t frame_local, escaped, unknown;
+	const agg_stack *heaviest; /* the stack with the most bytes */
+	uint32_t pc_index;         /* where the site is in it: pcs[pc_index] ... */
+	int inline_index;          /* ... and that address's frame number */
+} site;
+
+enum site_sort { SORT_COUNT, SORT_BYTES, SORT_COST, SORT_PEAK, SORT_LEAKED };
+
+/* Builds the sites of every stack that allocated, sorted by key (largest
+ * first).  Returns the array (free() it) and its length in *n; NULL with *n
+ * = 0 when there is none or no memory. */
+site *sites_build(agg *a, esc_symbolizer *sym, enum site_sort key, size_t *n);
+
+/* "escaped" when an allocation outlived its allocating frame,
+ * "frame-local" when every allocation died before its frame returned,
+ * "unknown" otherwise (no frame information). */
+const char *site_verdict(const site *s);
+
+/* Calls fn for each frame of the site's call path, the site first, then its
+ * callers outward (inlined frames expanded). */
+void site_path(const site *s, esc_symbolizer *sym, void (*fn)(const esc_frame *f, void *arg),
+               void *arg);
+
+#endif
