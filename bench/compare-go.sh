@@ -8,6 +8,9 @@
 #   BinaryTrees/depth=D            bench/bench_binarytrees vs go, alone in
 #                                  their processes (their peak RSS is theirs)
 #   GC/live=MMB                    bench/bench_gc          vs go
+#   A_ReturnPointer/... O_Large/...  bench/bench_escape (the escape cases a..o,
+#                                  heap and stack forms)   vs go, then the C
+#                                  allocators' forms (bench_escape_malloc[x])
 # prints every line, then the ratios gort/Go of ns/op and peak-RSS-KB and of
 # gort's Newobject to jemalloc's Mallocx.  The raw lines are kept in
 # bench-out/gort.txt and bench-out/go.txt for benchstat.  GOMAXPROCS is 1 for
@@ -96,6 +99,10 @@ while [ "$r" -lt "$rounds" ]; do
 	gort "$b/bench_gc" -live-mb "$live_mb"
 	gorun -test.bench '^BenchmarkGC$' -live-mb "$live_mb"
 done
+gort "$b/bench_escape" -benchtime "$benchtime"
+gorun -test.bench '^Benchmark[A-O]_' -test.benchtime "$benchtime"
+gort "$b/bench_escape_mallocx" -benchtime "$benchtime"
+gort "$b/bench_escape_malloc" -benchtime "$benchtime"
 
 # The ratios.  Names are compared without the -P suffix (go test omits it
 # when GOMAXPROCS is 1; the C harness always prints it).

@@ -165,4 +165,8 @@ extern const bench_meter bench_gort_meter;
  * bench/gort_meter.c. */
 extern const bench_suite bench_gort_suite;
 
+/* The meter over jemalloc's thread.allocated and arena request counters.
+ * Defined in bench/jemalloc_meter.c, for programs linked with jemalloc. */
+extern const bench_meter bench_jemalloc_meter;
+
 #endif /* BENCH_HARNESS_H */

@@ -15,7 +15,7 @@ bench_programs += bench/bench_malloc bench/bench_mallocx
 bench_bench_malloc_SOURCES = bench/bench_malloc.c bench/heap_sizes.h $(bench_harness_sources)
 bench_bench_malloc_CPPFLAGS = $(bench_cppflags)
 bench_bench_malloc_LDADD = -lm
-bench_bench_mallocx_SOURCES = $(bench_bench_malloc_SOURCES)
+bench_bench_mallocx_SOURCES = $(bench_bench_malloc_SOURCES) bench/jemalloc_meter.c
 bench_bench_mallocx_CPPFLAGS = $(bench_cppflags) -DBENCH_JEMALLOC $(JEMALLOC_CFLAGS)
 bench_bench_mallocx_LDADD = $(JEMALLOC_LIBS) -lm
 
@@ -65,3 +65,4 @@ bench-instr: bench/bench_newobject bench/bench_mallocx bench/bench_malloc
 include bench/viewer.mk
 include bench/tracer.mk
 include bench/viewer-read.mk
+include bench/escape.mk
