@@ -16,6 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* gort's split-stack machinery: when a call needs a new stack segment,
+ * __morestack runs the callee's body on it, so its frame stands between the
+ * callee and the caller in every stack taken there. */
+static bool is_stack_switch(const char *fn)
+{
+	return fn && (!strcmp(fn, "__morestack") || !strcmp(fn, "__morestack_non_split"));
+}
+
 /* Functions that only pass an allocation on: the site is their caller.
  * (operator new and friends in libstdc++; gort's allocation path, where the
  * newobject probe fires: gort_newobject tail-calls newobject_probed, which
@@ -27,6 +35,8 @@ static bool is_allocator_wrapper(const char *fn)
 	                                    "mallocgc"};
 	if (!fn)
 		return false;
+	if (is_stack_switch(fn))
+		return true;
 	for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
 		if (!strncmp(fn, prefixes[i], strlen(prefixes[i])))
 			return true;
@@ -221,11 +231,12 @@ void goroutine_origin(const agg *a, esc_symbolizer *sym, const agg_goroutine *g,
 	const agg_stack *st = agg_stack_by_id(a, g->stack);
 	const esc_symbol *c = NULL;
 	/* The creator's stack starts inside gort (newproc, where the probe
-	 * fires, and gort_go): the creator is the first frame outside them. */
+	 * fires, gort_go, and __morestack when gort_go needed a new segment):
+	 * the creator is the first frame outside them. */
 	for (uint32_t k = 0; st && k < st->depth; k++) {
 		c = esc_symbolize(sym, -1, st->pcs[k], true);
 		const char *fn = c ? c->frames[c->nframes - 1].function : NULL;
-		if (!fn || (strcmp(fn, "newproc") && strcmp(fn, "gort_go")))
+		if (!fn || (strcmp(fn, "newproc") && strcmp(fn, "gort_go") && !is_stack_switch(fn)))
 			break;
 	}
 	const esc_symbol *e = g->fn ? esc_symbolize(sym, -1, g->fn, false) : NULL;
