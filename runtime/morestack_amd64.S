@@ -97,11 +97,9 @@ __morestack:
 	jne	.Lgrow_noargs
 	movq	%fs:TCB_STACK_GUARD, %r11
 	movq	%rsp, SEG_SPLO-GUARD_OFF(%r11)
+	cmpq	SEG_SPARE_AVAIL-GUARD_OFF(%r11), %r10	/* 0 if no spare */
+	jae	.Lno_spare_fits
 	movq	SEG_NEXT-GUARD_OFF(%r11), %r11
-	testq	%r11, %r11
-	jz	.Lgrow_pool
-	cmpq	SEG_AVAIL(%r11), %r10
-	ja	.Lgrow_noargs
 .Lwarm_switch:
 	/* r11 = the new segment, already linked after the current one. */
 	movq	SEG_HI(%r11), %rsp
@@ -151,9 +149,15 @@ __morestack:
 	movq	%rsi, M_POOL+POOL_FREE(%rdi,%r8,8)
 	addl	$1, M_POOL+POOL_NFREE(%rdi,%r8,4)
 	movq	$0, SEG_NEXT(%rcx)
+	movq	$0, SEG_SPARE_AVAIL(%rcx)
 	addq	$GUARD_OFF, %rcx
 	jmp	.Lback
 
+.Lno_spare_fits:
+	/* r11 = the guard.  A spare too small takes the slow path (which
+	 * frees it and takes a bigger one); no spare, the pool. */
+	cmpq	$0, SEG_NEXT-GUARD_OFF(%r11)
+	jne	.Lgrow_noargs
 .Lgrow_pool:
 	/* No spare: pop a segment from this thread's pool.  Its class
 	 * doubles the current segment's (up to 1 MB) or fits the frame,
@@ -192,9 +196,12 @@ __morestack:
 	subl	$1, M_POOL+POOL_NFREE(%rsi,%rdx,4)
 	movq	SEG_SIZE(%rax), %r11
 	addq	%r11, M_POOL+POOL_INUSE(%rsi)
+	subq	$GUARD_OFF+63, %r11
+	movq	%r11, SEG_SPARE_AVAIL(%rcx)	/* as morestack_grow */
 	movq	%rdi, SEG_G(%rax)
 	movq	%rcx, SEG_PREV(%rax)
 	movq	$0, SEG_NEXT(%rax)
+	movq	$0, SEG_SPARE_AVAIL(%rax)
 	movq	%rax, SEG_NEXT(%rcx)
 	movq	%rax, %r11
 	popq	%rdi
