@@ -153,7 +153,9 @@ static void gfput(struct gort_g *gp)
 
 /* ---- creating goroutines ---------------------------------------------- */
 
-static struct gort_g *newproc(void (*fn)(void *), void *arg, uintptr_t pc)
+/* Inlined into gort_go: one call, one split-stack prologue per go statement. */
+static inline __attribute__((always_inline)) struct gort_g *newproc(void (*fn)(void *), void *arg,
+                                                                    uintptr_t pc)
 {
 	struct gort_g *gp = gfget();
 	struct gort_g *parent = m0.curg;
