@@ -74,15 +74,17 @@
 	.p2align 4
 __morestack:
 	.cfi_startproc
-	subq	$24, %rsp
-	.cfi_adjust_cfa_offset 24
-	movq	%rbp, (%rsp)
+	pushq	%rbp			/* E-8: caller's %rbp, for now */
+	.cfi_adjust_cfa_offset 8
 	.cfi_rel_offset %rbp, 0
-	movq	32(%rsp), %rbp		/* caller_pc */
-	movq	%rbp, 8(%rsp)
-	movq	%rsp, 16(%rsp)		/* E-8 -> record at E-24 */
+	pushq	16(%rsp)		/* E-16: caller_pc (from E+8) */
+	.cfi_adjust_cfa_offset 8
+	pushq	8(%rsp)			/* E-24: caller's %rbp (from E-8) */
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset %rbp, 0
 	leaq	16(%rsp), %rbp
 	.cfi_def_cfa %rbp, 16
+	movq	%rsp, (%rbp)		/* E-8 -> record at E-24 */
 
 	/* The warm paths: no stack arguments, no stack probe, and the spare
 	 * (the segment after the current one) has room for the frame, or
