@@ -93,6 +93,6 @@ int main(int argc, char **argv)
 {
 	static const bench_flag flag = {"depth", "depth of the largest tree (benchmarks game: 21)",
 	                                &depth_flag};
-	return bench_main_one("escapade/bench", "BinaryTrees/depth=%ld", bench_binarytrees,
-	                      &bench_gort_meter, &flag, argc, argv);
+	return bench_main_one(&bench_gort_suite, "BinaryTrees/depth=%ld", bench_binarytrees, &flag,
+	                      argc, argv);
 }

@@ -75,6 +75,5 @@ int main(int argc, char **argv)
 {
 	static const bench_flag flag = {"live-mb", "megabytes (10^6 B) of live objects to collect",
 	                                &live_mb};
-	return bench_main_one("escapade/bench", "GC/live=%ldMB", bench_gc, &bench_gort_meter, &flag,
-	                      argc, argv);
+	return bench_main_one(&bench_gort_suite, "GC/live=%ldMB", bench_gc, &flag, argc, argv);
 }

@@ -10,9 +10,7 @@
  *   bench_malloc   glibc malloc + free.  glibc keeps no allocation counters,
  *                  so these lines carry ns/op only (BENCH_NOMEM).
  *   bench_mallocx  jemalloc's own API, mallocx + dallocx (BENCH_JEMALLOC).
- *                  jemalloc counts for itself: B/op is thread.allocated, and
- *                  allocs/op the requests of all arenas (small + large, read
- *                  after a tcache flush so the tcache's requests are merged).
+ *                  jemalloc counts for itself (bench/jemalloc_meter.c).
  *                  It is a separate program because linking jemalloc replaces
  *                  malloc for the whole process.
  */
@@ -31,31 +29,7 @@ static void *volatile sink;
 #ifdef BENCH_JEMALLOC
 #define ALLOCATOR "Mallocx"
 
-static uint64_t mallctl_u64(const char *name)
-{
-	uint64_t v = 0;
-	size_t len = sizeof v;
-	if (mallctl(name, &v, &len, NULL, 0) != 0) {
-		fprintf(stderr, "bench_mallocx: mallctl %s failed (jemalloc without stats?)\n",
-		        name);
-		exit(1);
-	}
-	return v;
-}
-
-static void jemalloc_read(bench_memcount *now)
-{
-	uint64_t epoch = 1;
-	size_t len = sizeof epoch;
-	mallctl("thread.tcache.flush", NULL, NULL, NULL, 0);
-	mallctl("epoch", &epoch, &len, &epoch, len);
-	now->bytes = mallctl_u64("thread.allocated");
-	now->allocs = mallctl_u64("stats.arenas.4096.small.nrequests") +
-	              mallctl_u64("stats.arenas.4096.large.nrequests");
-}
-
-static const bench_meter jemalloc_meter = {.read = jemalloc_read};
-#define METER &jemalloc_meter
+#define METER &bench_jemalloc_meter
 #define FLAGS 0
 
 static void bench_alloc(bench_b *b)

@@ -73,16 +73,19 @@ static void bench_allin(bench_b *b)
 #define NEWOBJECT(bytes, label)                                                                    \
 	{.name = "Newobject/" label, .fn = bench_newobject, .arg = &heap_size_##bytes},
 #define ALLIN(bytes, label) {.name = "AllIn/" label, .fn = bench_allin, .arg = &heap_size_##bytes},
-static const bench_def benchmarks[] = {HEAP_SIZES(NEWOBJECT) ALLIN(16, "16B") ALLIN(64, "64B")
-                                               ALLIN(256, "256B")};
+/* clang-format off */
+static const bench_def benchmarks[] = {
+	HEAP_SIZES(NEWOBJECT)
+	ALLIN(16, "16B")
+	ALLIN(64, "64B")
+	ALLIN(256, "256B")
+};
+/* clang-format on */
 
 int main(int argc, char **argv)
 {
-	bench_suite suite = {
-	        .pkg = "escapade/bench",
-	        .benchmarks = benchmarks,
-	        .count = sizeof benchmarks / sizeof benchmarks[0],
-	        .meter = &bench_gort_meter,
-	};
+	bench_suite suite = bench_gort_suite;
+	suite.benchmarks = benchmarks;
+	suite.count = sizeof benchmarks / sizeof benchmarks[0];
 	return bench_main(&suite, argc, argv);
 }

@@ -41,14 +41,16 @@
 
 #define MAX_LEVELS 8
 #define MAX_N      1000000000ULL
+#define MAX_FLAGS  16
 
 /* What the command line asked for. */
 typedef struct options {
-	const char *bench; /* -bench pattern; NULL: run nothing, like go test */
+	const char *bench; /* -bench pattern; "": run nothing, like go test */
 	int64_t benchtime_ns;
 	uint64_t benchtime_n; /* -benchtime Nx; 0 when given as a duration */
 	long count;
 	bool list;
+	long defaults[MAX_FLAGS]; /* the suite's flags before parsing, for --help */
 } options;
 
 /* A compiled -bench pattern, one regex per name level. */
@@ -136,13 +138,21 @@ void bench_report_metric(bench_b *b, double value, const char *unit)
 	b->nmetrics++;
 }
 
-void bench_errorf(bench_b *b, const char *fmt, ...)
+static void bench_verrorf(bench_b *b, const char *fmt, va_list ap)
+{
+	vsnprintf(b->message, sizeof b->message, fmt, ap);
+	b->failed = true;
+}
+
+/* no_split_stack: Clang cannot split the stack of a variadic function (the
+ * benchmarks are built with -fsplit-stack).  Its frame is tiny; the work, and
+ * the call into libc, happen in bench_verrorf, which splits as usual. */
+__attribute__((no_split_stack)) void bench_errorf(bench_b *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(b->message, sizeof b->message, fmt, ap);
+	bench_verrorf(b, fmt, ap);
 	va_end(ap);
-	b->failed = true;
 }
 
 /* ---- Running ------------------------------------------------------------ */
@@ -431,7 +441,7 @@ static bool parse_long(const char *s, long *v)
 	return true;
 }
 
-static void usage(const bench_suite *s, const char *prog, FILE *f)
+static void usage(const bench_suite *s, const options *o, const char *prog, FILE *f)
 {
 	fprintf(f,
 	        "usage: %s [flags]\n"
@@ -448,7 +458,7 @@ static void usage(const bench_suite *s, const char *prog, FILE *f)
 	        prog, s->pkg);
 	for (size_t i = 0; i < s->nflags; i++)
 		fprintf(f, "  -%-16s %s (default %ld)\n", s->flags[i].name, s->flags[i].usage,
-		        *s->flags[i].value);
+		        o->defaults[i]);
 	fprintf(f, "\nEnvironment: GOMAXPROCS (the -P suffix of names, default 1).\n");
 }
 
@@ -505,18 +515,24 @@ static int parse_args(const bench_suite *s, options *o, int argc, char **argv, F
 {
 	const char *prog = argc > 0 ? argv[0] : "bench";
 	*o = (options){.bench = ".", .benchtime_ns = 1000000000, .count = 1};
+	if (s->nflags > MAX_FLAGS) {
+		fprintf(err, "%s: too many suite flags (at most %d)\n", prog, MAX_FLAGS);
+		return 2;
+	}
+	for (size_t i = 0; i < s->nflags; i++)
+		o->defaults[i] = *s->flags[i].value;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (a[0] != '-' || a[1] == '\0') {
 			fprintf(err, "%s: unexpected argument \"%s\"\n", prog, a);
-			usage(s, prog, err);
+			usage(s, o, prog, err);
 			return 2;
 		}
 		a += (a[1] == '-') ? 2 : 1;
 		if (strncmp(a, "test.", 5) == 0)
 			a += 5;
 		if (strcmp(a, "h") == 0 || strcmp(a, "help") == 0) {
-			usage(s, prog, out);
+			usage(s, o, prog, out);
 			return 1;
 		}
 		char name[64];
@@ -531,7 +547,7 @@ static int parse_args(const bench_suite *s, options *o, int argc, char **argv, F
 		bool used;
 		const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
 		if (!set_flag(s, o, name, value, &used, err)) {
-			usage(s, prog, err);
+			usage(s, o, prog, err);
 			return 2;
 		}
 		if (eq != NULL && !used) {
@@ -651,20 +667,17 @@ static void name_one(void)
 	snprintf(one.name, sizeof one.name, one.fmt, *one.flag->value);
 }
 
-int bench_main_one(const char *pkg, const char *name_fmt, bench_func fn, const bench_meter *meter,
+int bench_main_one(const bench_suite *base, const char *name_fmt, bench_func fn,
                    const bench_flag *flag, int argc, char **argv)
 {
 	one.fmt = name_fmt;
 	one.flag = flag;
 	const bench_def def = {.name = one.name, .fn = fn};
-	const bench_suite suite = {
-	        .pkg = pkg,
-	        .benchmarks = &def,
-	        .count = 1,
-	        .meter = meter,
-	        .flags = flag,
-	        .nflags = 1,
-	        .flags_parsed = name_one,
-	};
+	bench_suite suite = *base;
+	suite.benchmarks = &def;
+	suite.count = 1;
+	suite.flags = flag;
+	suite.nflags = 1;
+	suite.flags_parsed = name_one;
 	return bench_main(&suite, argc, argv);
 }

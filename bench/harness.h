@@ -128,8 +128,10 @@ int bench_main(const bench_suite *suite, int argc, char **argv);
 int bench_main_to(const bench_suite *suite, int argc, char **argv, FILE *out, FILE *err);
 
 /* A program of one benchmark whose name shows one integer flag: name_fmt has
- * a single %ld, filled in once the flags are parsed ("BinaryTrees/depth=%ld"). */
-int bench_main_one(const char *pkg, const char *name_fmt, bench_func fn, const bench_meter *meter,
+ * a single %ld, filled in once the flags are parsed ("BinaryTrees/depth=%ld").
+ * base gives the pkg, the meter and the runner; its table and flags are
+ * ignored. */
+int bench_main_one(const bench_suite *base, const char *name_fmt, bench_func fn,
                    const bench_flag *flag, int argc, char **argv);
 
 /* Go's b.ResetTimer, b.StopTimer, b.StartTimer. */
@@ -143,7 +145,9 @@ void bench_report_metric(bench_b *b, double value, const char *unit);
 
 /* Go's b.Errorf: mark the benchmark failed with a message.  The benchmark
  * should return; calibration stops and the program exits 1. */
-void bench_errorf(bench_b *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* (no_split_stack: Clang cannot split a variadic function; see harness.c.) */
+void bench_errorf(bench_b *b, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3), no_split_stack));
 
 /* GOMAXPROCS as gort sees it: the environment variable, 1 when unset or
  * invalid (gort runs one P today). */
@@ -155,5 +159,14 @@ int64_t bench_nanotime(void);
 /* The meter over gort_read_memstats (total_alloc, mallocs); settles with
  * gort_gc().  Defined in bench/gort_meter.c, for programs linked with gort. */
 extern const bench_meter bench_gort_meter;
+
+/* pkg "escapade/bench", bench_gort_meter, and gort_main as the runner: the
+ * base of the gort benchmark programs (copy it, add the table).  Also in
+ * bench/gort_meter.c. */
+extern const bench_suite bench_gort_suite;
+
+/* The meter over jemalloc's thread.allocated and arena request counters.
+ * Defined in bench/jemalloc_meter.c, for programs linked with jemalloc. */
+extern const bench_meter bench_jemalloc_meter;
 
 #endif /* BENCH_HARNESS_H */

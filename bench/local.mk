@@ -15,7 +15,7 @@ bench_programs += bench/bench_malloc bench/bench_mallocx
 bench_bench_malloc_SOURCES = bench/bench_malloc.c bench/heap_sizes.h $(bench_harness_sources)
 bench_bench_malloc_CPPFLAGS = $(bench_cppflags)
 bench_bench_malloc_LDADD = -lm
-bench_bench_mallocx_SOURCES = $(bench_bench_malloc_SOURCES)
+bench_bench_mallocx_SOURCES = $(bench_bench_malloc_SOURCES) bench/jemalloc_meter.c
 bench_bench_mallocx_CPPFLAGS = $(bench_cppflags) -DBENCH_JEMALLOC $(JEMALLOC_CFLAGS)
 bench_bench_mallocx_LDADD = $(JEMALLOC_LIBS) -lm
 
@@ -44,12 +44,25 @@ bench_bench_gc_LDFLAGS = $(gort_prog_ldflags)
 # check`).  Arguments: make bench-go BENCH_GO_ARGS='-depth 18'.
 BENCH_GO_ARGS =
 EXTRA_DIST += bench/compare-go.sh bench/go/go.mod bench/go/heap_test.go \
-	bench/go/binarytrees_test.go bench/go/sizeof.go
+	bench/go/binarytrees_test.go
 CLEANFILES += bench/go/bench.test
 
 .PHONY: bench-go
 bench-go: $(bench_programs)
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' GO='$(GO)' \
 		$(SHELL) $(top_srcdir)/bench/compare-go.sh $(BENCH_GO_ARGS)
+
+# Instructions per op of the allocation fast paths under callgrind: a figure
+# the machine's load cannot move.  make bench-instr BENCH_INSTR_ARGS='-n 100000'
+BENCH_INSTR_ARGS =
+EXTRA_DIST += bench/instructions.sh
+
+.PHONY: bench-instr
+bench-instr: bench/bench_newobject bench/bench_mallocx bench/bench_malloc
+	top_builddir='$(abs_top_builddir)' VALGRIND='$(VALGRIND)' \
+		$(SHELL) $(top_srcdir)/bench/instructions.sh $(BENCH_INSTR_ARGS)
+
 include bench/viewer.mk
 include bench/tracer.mk
+include bench/viewer-read.mk
+include bench/escape.mk

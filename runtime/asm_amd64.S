@@ -40,8 +40,23 @@ gogo_switch:
 	movq	%rsp, G_SCHED_SP(%rdi)
 	movq	%fs:TCB_STACK_GUARD, %rax
 	movq	%rax, G_SCHED_GUARD(%rdi)
-	movq	%rsi, %rdi
-	jmp	gogo_jump
+	/* gogo_jump(to), inline: saves a move and a jump per switch. */
+	movq	G_SCHED_GUARD(%rsi), %rax
+	movq	%rax, %fs:TCB_STACK_GUARD
+	movq	G_SCHED_SP(%rsi), %rsp	/* to's stack holds the same six and a ret */
+	popq	%r15
+	.cfi_adjust_cfa_offset -8
+	popq	%r14
+	.cfi_adjust_cfa_offset -8
+	popq	%r13
+	.cfi_adjust_cfa_offset -8
+	popq	%r12
+	.cfi_adjust_cfa_offset -8
+	popq	%rbx
+	.cfi_adjust_cfa_offset -8
+	popq	%rbp
+	.cfi_adjust_cfa_offset -8
+	ret
 	.cfi_endproc
 	.size	gogo_switch, . - gogo_switch
 

@@ -17,7 +17,7 @@
 #define SEG_HI     24 /* top of the segment (exclusive) */
 #define SEG_SPLO   32 /* lowest live address when a newer segment was entered */
 #define SEG_SIZE   40 /* bytes, header included */
-#define SEG_AVAIL  48 /* the largest frame __morestack's warm path fits */
+#define SEG_SPARE_AVAIL 48 /* frames below it fit on the spare; 0: no spare */
 #define SEG_CLS    56 /* pool class: size is 2 KB << cls */
 #define SEG_MAPPED 57 /* mapped on its own (trimmed by C when freed) */
 #define SEG_HDR    64 /* sizeof(struct stkseg), rounded to a cache line */

@@ -30,8 +30,9 @@
 #include "internal.h"
 
 /* Copy n bytes without libc (see above).  Common element sizes are a few
- * moves; the rest is rep movsb. */
-void chan_copy(void *dst, const void *src, size_t n)
+ * moves; the rest is rep movsb.  Inlined into this file's hot paths; select
+ * uses chan_copy. */
+static inline __attribute__((always_inline)) void elem_copy(void *dst, const void *src, size_t n)
 {
 	switch (n) {
 	case 0:
@@ -54,6 +55,11 @@ void chan_copy(void *dst, const void *src, size_t n)
 	default:
 		__asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
 	}
+}
+
+void chan_copy(void *dst, const void *src, size_t n)
+{
+	elem_copy(dst, src, n);
 }
 
 void chan_zero(void *dst, size_t n)
@@ -95,7 +101,7 @@ void waitq_remove(waitq *q, sudog *sg)
 }
 
 /* The first waiter that can still be woken; claims its select if any. */
-sudog *waitq_dequeue(waitq *q)
+static inline __attribute__((always_inline)) sudog *dequeue(waitq *q)
 {
 	for (;;) {
 		sudog *sg = q->first;
@@ -109,6 +115,11 @@ sudog *waitq_dequeue(waitq *q)
 		}
 		return sg;
 	}
+}
+
+sudog *waitq_dequeue(waitq *q)
+{
+	return dequeue(q);
 }
 
 /* Wake the goroutine of a dequeued sudog; success says a value moved (false:
@@ -138,19 +149,19 @@ gort_chan *gort_makechan(size_t elemsize, size_t cap)
 
 /* Send when it cannot block: to a waiting receiver or into the buffer.
  * Panics on a closed channel.  Used by chansend and selectgo. */
-bool chan_trysend(gort_chan *c, const void *elem)
+static inline __attribute__((always_inline)) bool trysend(gort_chan *c, const void *elem)
 {
 	if (c->closed)
 		gort_panic("send on closed channel");
-	sudog *sg = waitq_dequeue(&c->recvq);
+	sudog *sg = dequeue(&c->recvq);
 	if (sg != NULL) {
 		if (sg->elem != NULL)
-			chan_copy(sg->elem, elem, c->elemsize);
+			elem_copy(sg->elem, elem, c->elemsize);
 		wake(sg, true);
 		return true;
 	}
 	if (c->qcount < c->dataqsiz) {
-		chan_copy(chanbuf(c, c->sendx), elem, c->elemsize);
+		elem_copy(chanbuf(c, c->sendx), elem, c->elemsize);
 		if (++c->sendx == c->dataqsiz)
 			c->sendx = 0;
 		c->qcount++;
@@ -159,12 +170,17 @@ bool chan_trysend(gort_chan *c, const void *elem)
 	return false;
 }
 
+bool chan_trysend(gort_chan *c, const void *elem)
+{
+	return trysend(c, elem);
+}
+
 void gort_chansend(gort_chan *c, const void *elem)
 {
 	if (c == NULL)
 		for (;;)
 			gopark("chan send (nil chan)", NULL);
-	if (chan_trysend(c, elem))
+	if (trysend(c, elem))
 		return;
 	sudog sg = {.g = getg(), .elem = (void *)elem, .c = c};
 	waitq_enqueue(&c->sendq, &sg);
@@ -177,20 +193,20 @@ void gort_chansend(gort_chan *c, const void *elem)
 
 /* Receive when it cannot block.  Returns 0 if it would block, 1 for a
  * value, -1 for closed and drained (elem zeroed). */
-int chan_tryrecv(gort_chan *c, void *elem)
+static inline __attribute__((always_inline)) int tryrecv(gort_chan *c, void *elem)
 {
-	sudog *sg = waitq_dequeue(&c->sendq);
+	sudog *sg = dequeue(&c->sendq);
 	if (sg != NULL) {
 		if (c->dataqsiz == 0) {
 			if (elem != NULL)
-				chan_copy(elem, sg->elem, c->elemsize);
+				elem_copy(elem, sg->elem, c->elemsize);
 		} else {
 			/* Full buffer: take the head, put the sender's value at
 			 * the tail (which is the same slot). */
 			void *slot = chanbuf(c, c->recvx);
 			if (elem != NULL)
-				chan_copy(elem, slot, c->elemsize);
-			chan_copy(slot, sg->elem, c->elemsize);
+				elem_copy(elem, slot, c->elemsize);
+			elem_copy(slot, sg->elem, c->elemsize);
 			if (++c->recvx == c->dataqsiz)
 				c->recvx = 0;
 			c->sendx = c->recvx;
@@ -201,7 +217,7 @@ int chan_tryrecv(gort_chan *c, void *elem)
 	if (c->qcount > 0) {
 		void *slot = chanbuf(c, c->recvx);
 		if (elem != NULL)
-			chan_copy(elem, slot, c->elemsize);
+			elem_copy(elem, slot, c->elemsize);
 		chan_zero(slot, c->elemsize); /* drop the reference for the collector */
 		if (++c->recvx == c->dataqsiz)
 			c->recvx = 0;
@@ -216,12 +232,17 @@ int chan_tryrecv(gort_chan *c, void *elem)
 	return 0;
 }
 
+int chan_tryrecv(gort_chan *c, void *elem)
+{
+	return tryrecv(c, elem);
+}
+
 bool gort_chanrecv(gort_chan *c, void *elem)
 {
 	if (c == NULL)
 		for (;;)
 			gopark("chan receive (nil chan)", NULL);
-	int r = chan_tryrecv(c, elem);
+	int r = tryrecv(c, elem);
 	if (r != 0)
 		return r > 0;
 	sudog sg = {.g = getg(), .elem = elem, .c = c};

@@ -250,7 +250,8 @@ typedef struct stkseg {
 	uintptr_t hi;
 	uintptr_t splo; /* lowest live address when a newer segment was entered */
 	size_t size;    /* bytes, header included: a power of two */
-	size_t avail;   /* largest frame that fits without stack arguments */
+	size_t spare_avail; /* frames below this fit on the spare (next) on
+	                     * __morestack's warm path; 0 without a spare */
 	uint8_t cls;    /* pool class: size == STACK_MIN << cls */
 	uint8_t mapped; /* mmap'd on its own (large), not carved from a chunk */
 	uint8_t pad[6];

@@ -14,14 +14,17 @@
  * __morestack switches back and returns to that `ret`, which returns to the
  * function's caller.
  *
- * The warm path is all here, in a dozen instructions: the goroutine keeps
- * the segment it last returned from (the "spare", seg->next); if the spare
- * is big enough and no tool listens to stack probes, we move onto it without
- * calling C.  Otherwise the slow path switches to the thread's system stack
- * and calls morestack_grow (stack.c), which takes a segment from the
- * per-thread pool, checks the 1 GB limit and fires the probe.  On the way
- * back, morestack_release (stack.c) runs only when there is a spare beyond
- * the one we keep, or a probe to fire.
+ * The warm path is all here, in about thirty instructions there and back:
+ * the goroutine keeps the segment it last returned from (the "spare",
+ * seg->next); if the spare is big enough and no tool listens to stack
+ * probes, we move onto it without calling C and without saving a register.
+ * Otherwise the slow path switches to the thread's system stack and calls
+ * morestack_grow (stack.c), which takes a segment from the per-thread pool,
+ * checks the 1 GB limit and fires the probe.  On the way back,
+ * morestack_release (stack.c) runs only when there is a segment beyond the
+ * spare we keep that was mapped on its own, or when the crossing went in
+ * through the slow path and a probe listens (so grow and release probes
+ * pair).
  *
  * The current segment is found from the guard alone: the guard is the
  * segment's base + GUARD_OFF, and the segment header at its base names the
@@ -35,7 +38,7 @@
  *     E-8    pointer to E-24                                      <- %rbp
  *     E-16   caller_pc      } a frame record {saved rbp, return pc} for
  *     E-24   caller's %rbp  } the function's caller
- *     E-32.. %rax, %rcx, %rdx saved
+ *     E-32.. %rax, %rcx, %rdx saved (slow path only)
  *
  * %rbp = E-8 satisfies GCC's varargs bodies, which read the stack arguments
  * at 24(%rbp).  A frame-pointer walk from the body goes body -> __morestack
@@ -67,52 +70,101 @@
 
 	.globl	__morestack
 	.type	__morestack, @function
+	.hidden	gort_probe_table
 	.p2align 4
 __morestack:
 	.cfi_startproc
-	subq	$24, %rsp
-	.cfi_adjust_cfa_offset 24
-	movq	%rbp, (%rsp)
+	pushq	%rbp			/* E-8: caller's %rbp, for now */
+	.cfi_adjust_cfa_offset 8
 	.cfi_rel_offset %rbp, 0
-	movq	32(%rsp), %rbp		/* caller_pc */
-	movq	%rbp, 8(%rsp)
-	movq	%rsp, 16(%rsp)		/* E-8 -> record at E-24 */
+	pushq	16(%rsp)		/* E-16: caller_pc (from E+8) */
+	.cfi_adjust_cfa_offset 8
+	pushq	8(%rsp)			/* E-24: caller's %rbp (from E-8) */
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset %rbp, 0
 	leaq	16(%rsp), %rbp
 	.cfi_def_cfa %rbp, 16
-	pushq	%rax
+	movq	%rsp, (%rbp)		/* E-8 -> record at E-24 */
 
 	/* The warm paths: no stack arguments, no stack probe, and the spare
 	 * (the segment after the current one) has room for the frame, or
 	 * there is no spare and the pool has a segment of the class we want.
-	 * From the probe check on, r11 is scratch (the argument size is 0). */
+	 * Only r10 and r11 are scratch here (rax may hold the static chain
+	 * or the varargs vector count): from the probe check on, r11 is free
+	 * (the argument size is 0).  The old segment's live part starts at
+	 * E-24; the slow path stores it again, lower, after its pushes. */
 	testq	%r11, %r11
 	jnz	.Lgrow_slow
-	movq	gort_probe_table@GOTPCREL(%rip), %r11
-	cmpq	$0, PROBE_STACK_GROW(%r11)
+	cmpq	$0, gort_probe_table+PROBE_STACK_GROW(%rip)
 	jne	.Lgrow_noargs
-	movq	%fs:TCB_STACK_GUARD, %rax
-	movq	SEG_NEXT-GUARD_OFF(%rax), %rax
-	testq	%rax, %rax
-	jz	.Lgrow_pool
-	cmpq	SEG_AVAIL(%rax), %r10
-	ja	.Lgrow_noargs
+	movq	%fs:TCB_STACK_GUARD, %r11
+	movq	%rsp, SEG_SPLO-GUARD_OFF(%r11)
+	cmpq	SEG_SPARE_AVAIL-GUARD_OFF(%r11), %r10	/* 0 if no spare */
+	jae	.Lno_spare_fits
+	movq	SEG_NEXT-GUARD_OFF(%r11), %r11
 .Lwarm_switch:
-	/* rax = the new segment, already linked after the current one. */
-	movq	SEG_PREV(%rax), %r11
-	movq	%rsp, SEG_SPLO(%r11)	/* the old segment's live part starts here */
-	leaq	GUARD_OFF(%rax), %r11
+	/* r11 = the new segment, already linked after the current one. */
+	movq	SEG_HI(%r11), %rsp
+	addq	$GUARD_OFF, %r11
 	movq	%r11, %fs:TCB_STACK_GUARD
-	movq	SEG_HI(%rax), %rsp
-	movq	-24(%rbp), %rax
 	movq	8(%rbp), %r11
 	addq	$1, %r11		/* skip the function's ret */
 	call	*%r11
-	jmp	.Lreturned
 
+.Lreturned:
+	/* Back from the body, on the new segment: rax, rdx, xmm0, xmm1 may
+	 * hold its result; rcx, rsi, rdi, r8-r11 are free.  We leave
+	 * segment S (kept as the spare); a segment beyond it goes back to
+	 * the pool, here unless it was mapped on its own (C trims those).
+	 * No probe check: a crossing that went in without telling the
+	 * stack_grow probe comes back without telling stack_release (the
+	 * slow path's return, below, checks), so the two always pair. */
+	movq	%fs:TCB_STACK_GUARD, %rcx	/* S + GUARD_OFF */
+	cmpq	$0, SEG_NEXT-GUARD_OFF(%rcx)
+	jne	.Lrelease_pool
+.Lback:
+	/* rcx = S + GUARD_OFF */
+	movq	SEG_PREV-GUARD_OFF(%rcx), %rcx
+	addq	$GUARD_OFF, %rcx
+	movq	%rcx, %fs:TCB_STACK_GUARD
+	.cfi_remember_state
+	leaq	8(%rbp), %rsp
+	.cfi_def_cfa %rsp, 8
+	movq	-16(%rbp), %rbp
+	.cfi_restore %rbp
+	ret
+	.cfi_restore_state
+
+.Lrelease_pool:
+	subq	$GUARD_OFF, %rcx		/* S */
+	movq	SEG_NEXT(%rcx), %rsi
+	cmpb	$0, SEG_MAPPED(%rsi)
+	jne	.Lrelease_slow
+	movq	SEG_G(%rcx), %rdi
+	movq	SEG_SIZE(%rsi), %r8
+	subq	%r8, G_STACKSIZE(%rdi)
+	movq	G_M(%rdi), %rdi
+	subq	%r8, M_POOL+POOL_INUSE(%rdi)
+	movzbl	SEG_CLS(%rsi), %r8d
+	movq	M_POOL+POOL_FREE(%rdi,%r8,8), %r9
+	movq	%r9, SEG_NEXT(%rsi)
+	movq	%rsi, M_POOL+POOL_FREE(%rdi,%r8,8)
+	addl	$1, M_POOL+POOL_NFREE(%rdi,%r8,4)
+	movq	$0, SEG_NEXT(%rcx)
+	movq	$0, SEG_SPARE_AVAIL(%rcx)
+	addq	$GUARD_OFF, %rcx
+	jmp	.Lback
+
+.Lno_spare_fits:
+	/* r11 = the guard.  A spare too small takes the slow path (which
+	 * frees it and takes a bigger one); no spare, the pool. */
+	cmpq	$0, SEG_NEXT-GUARD_OFF(%r11)
+	jne	.Lgrow_noargs
 .Lgrow_pool:
 	/* No spare: pop a segment from this thread's pool.  Its class
 	 * doubles the current segment's (up to 1 MB) or fits the frame,
 	 * whichever is bigger; morestack_grow picks the same. */
+	pushq	%rax
 	pushq	%rcx
 	pushq	%rdx
 	pushq	%rsi
@@ -146,20 +198,26 @@ __morestack:
 	subl	$1, M_POOL+POOL_NFREE(%rsi,%rdx,4)
 	movq	SEG_SIZE(%rax), %r11
 	addq	%r11, M_POOL+POOL_INUSE(%rsi)
+	subq	$GUARD_OFF+63, %r11
+	movq	%r11, SEG_SPARE_AVAIL(%rcx)	/* as morestack_grow */
 	movq	%rdi, SEG_G(%rax)
 	movq	%rcx, SEG_PREV(%rax)
 	movq	$0, SEG_NEXT(%rax)
+	movq	$0, SEG_SPARE_AVAIL(%rax)
 	movq	%rax, SEG_NEXT(%rcx)
+	movq	%rax, %r11
 	popq	%rdi
 	popq	%rsi
 	popq	%rdx
 	popq	%rcx
+	popq	%rax
 	jmp	.Lwarm_switch
 .Lgrow_pool_miss:
 	popq	%rdi
 	popq	%rsi
 	popq	%rdx
 	popq	%rcx
+	popq	%rax
 .Lgrow_noargs:
 	xorl	%r11d, %r11d		/* no stack arguments (checked above) */
 	jmp	.Lgrow_slow
@@ -188,49 +246,19 @@ __morestack:
 	movq	8(%rbp), %r11
 	addq	$1, %r11		/* skip the function's ret */
 	call	*%r11
-
-.Lreturned:
-	/* Back from the body, on the new segment: rax, rdx, xmm0, xmm1 may
-	 * hold its result; rcx, rsi, rdi, r8-r11 are free.  We leave
-	 * segment S (kept as the spare); a segment beyond it goes back to
-	 * the pool, here unless it was mapped on its own (C trims those). */
+	/* The slow path's return: the crossing may have told the stack_grow
+	 * probe, so tell stack_release. */
+	cmpq	$0, gort_probe_table+PROBE_STACK_RELEASE(%rip)
+	je	.Lreturned
 	movq	%fs:TCB_STACK_GUARD, %rcx
 	subq	$GUARD_OFF, %rcx	/* S */
-	movq	gort_probe_table@GOTPCREL(%rip), %r8
-	cmpq	$0, PROBE_STACK_RELEASE(%r8)
-	jne	.Lrelease_slow
-	movq	SEG_NEXT(%rcx), %rsi
-	testq	%rsi, %rsi
-	jz	.Lback
-	cmpb	$0, SEG_MAPPED(%rsi)
-	jne	.Lrelease_slow
-	movq	SEG_G(%rcx), %rdi
-	movq	SEG_SIZE(%rsi), %r8
-	subq	%r8, G_STACKSIZE(%rdi)
-	movq	G_M(%rdi), %rdi
-	subq	%r8, M_POOL+POOL_INUSE(%rdi)
-	movzbl	SEG_CLS(%rsi), %r8d
-	movq	M_POOL+POOL_FREE(%rdi,%r8,8), %r9
-	movq	%r9, SEG_NEXT(%rsi)
-	movq	%rsi, M_POOL+POOL_FREE(%rdi,%r8,8)
-	addl	$1, M_POOL+POOL_NFREE(%rdi,%r8,4)
-	movq	$0, SEG_NEXT(%rcx)
-.Lback:
-	movq	SEG_PREV(%rcx), %rcx
-	addq	$GUARD_OFF, %rcx
-	movq	%rcx, %fs:TCB_STACK_GUARD
-	.cfi_remember_state
-	leaq	8(%rbp), %rsp
-	.cfi_def_cfa %rsp, 8
-	movq	-16(%rbp), %rbp
-	.cfi_restore %rbp
-	ret
-	.cfi_restore_state
+	jmp	.Lrelease_slow
 
 .Lgrow_slow:
 	/* Call morestack_grow(old segment, frame, argbytes, caller_pc) on the
 	 * system stack, with the guard at 0 so nothing there splits again.
 	 * Every argument register is preserved around it. */
+	pushq	%rax
 	pushq	%rcx
 	pushq	%rdx
 	movq	%fs:TCB_STACK_GUARD, %rax
@@ -295,6 +323,7 @@ __morestack:
 	popq	%rdx
 	popq	%rax
 	movq	(%rsp), %rsp
+	addq	$GUARD_OFF, %rcx
 	jmp	.Lback
 	.cfi_endproc
 	.size	__morestack, . - __morestack

@@ -39,7 +39,7 @@ _Static_assert(offsetof(stkseg, g) == SEG_G, "asmdefs.h SEG_G");
 _Static_assert(offsetof(stkseg, hi) == SEG_HI, "asmdefs.h SEG_HI");
 _Static_assert(offsetof(stkseg, splo) == SEG_SPLO, "asmdefs.h SEG_SPLO");
 _Static_assert(offsetof(stkseg, size) == SEG_SIZE, "asmdefs.h SEG_SIZE");
-_Static_assert(offsetof(stkseg, avail) == SEG_AVAIL, "asmdefs.h SEG_AVAIL");
+_Static_assert(offsetof(stkseg, spare_avail) == SEG_SPARE_AVAIL, "asmdefs.h SEG_SPARE_AVAIL");
 _Static_assert(sizeof(stkseg) <= SEG_HDR, "asmdefs.h SEG_HDR");
 _Static_assert(offsetof(struct gort_g, sched.sp) == G_SCHED_SP, "asmdefs.h G_SCHED_SP");
 _Static_assert(offsetof(struct gort_g, sched.guard) == G_SCHED_GUARD, "asmdefs.h G_SCHED_GUARD");
@@ -114,7 +114,6 @@ static __attribute__((noinline)) stkseg *stack_fresh(stackpool *pool, unsigned c
 		s->mapped = 1;
 	}
 	s->size = size;
-	s->avail = size - GUARD_OFF - 64; /* morestack_grow's `need`, less the frame */
 	s->cls = (uint8_t)cls;
 	s->hi = (uintptr_t)s + size;
 	return s;
@@ -137,6 +136,7 @@ stkseg *stackalloc(size_t size)
 		s = stack_fresh(pool, cls);
 	}
 	s->prev = s->next = NULL;
+	s->spare_avail = 0;
 	s->g = NULL;
 	s->splo = s->hi;
 	pool->inuse += s->size;
@@ -164,6 +164,7 @@ void stack_release_spares(struct gort_g *gp, stkseg *keep)
 	stkseg *s = keep->next;
 
 	keep->next = NULL;
+	keep->spare_avail = 0;
 	while (s != NULL) {
 		stkseg *next = s->next;
 		gp->stacksize -= s->size;
@@ -232,6 +233,9 @@ stkseg *morestack_grow(stkseg *cur, size_t frame, size_t args, uintptr_t caller_
 		s->g = gp;
 		s->prev = cur;
 		cur->next = s;
+		/* morestack_grow's `need` without arguments is frame +
+		 * GUARD_OFF + 64: the warm path takes frames below this. */
+		cur->spare_avail = s->size - GUARD_OFF - 63;
 	}
 	void (*probe)(const gort_g *, size_t, size_t, uintptr_t) =
 	        __atomic_load_n(&gort_probe_table.stack_grow, __ATOMIC_RELAXED);

@@ -4,3 +4,4 @@ include tests/sched.mk
 include tests/tracer.mk
 include tests/viewer.mk
 include tests/bench.mk
+include tests/examples.mk

@@ -371,6 +371,12 @@ static void test_help_and_suite_flags(void **state)
 	assert_non_null(strstr(r.out, "-depth"));
 	result_free(&r);
 
+	/* --help shows the default, not a value parsed before it. */
+	r = run(&suite, "-depth", "9", "-help", NULL);
+	assert_non_null(strstr(r.out, "(default 21)"));
+	result_free(&r);
+	depth_flag = 21;
+
 	r = run(&suite, "-depth", "7", "-bench", "Beta", "-benchtime", "1x", NULL);
 	assert_int_equal(r.status, 0);
 	assert_int_equal(depth_flag, 7);

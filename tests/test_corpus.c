@@ -175,6 +175,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(every_file),
 	        cmocka_unit_test(valid_raw_figures),
+	        cmocka_unit_test(valid_cxx_figures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

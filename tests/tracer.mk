@@ -26,29 +26,40 @@ tracer_test_progs = \
 	tests/tracer/prog_sigalloc \
 	tests/tracer/prog_handoff
 check_PROGRAMS += $(tracer_test_progs)
-# Frame pointers, as the programs Escapade is for are built.
-tests_tracer_prog_allfns_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
-tests_tracer_prog_threads_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer -pthread
+# Frame pointers, as the programs Escapade is for are built.  The programs
+# are the tracer's subjects, not code under test: never built with the
+# sanitizers (prog_segv writes through NULL on purpose, prog_forkexec drops
+# blocks, and ASan's own malloc would stand between them and the tracer).
+tracer_subject_cflags = $(WARN_CFLAGS) -fno-omit-frame-pointer
+tracer_subject_ldflags =
+tests_tracer_prog_allfns_CFLAGS = $(tracer_subject_cflags)
+tests_tracer_prog_allfns_LDFLAGS = $(tracer_subject_ldflags)
+tests_tracer_prog_threads_CFLAGS = $(tracer_subject_cflags) -pthread
+tests_tracer_prog_threads_LDFLAGS = $(tracer_subject_ldflags)
 tests_tracer_prog_threads_LDADD = -lpthread
-tests_tracer_prog_forkexec_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
-tests_tracer_prog_kill_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
-tests_tracer_prog_segv_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
-tests_tracer_prog_abort_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
-tests_tracer_prog_sigalloc_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer
-tests_tracer_prog_handoff_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer -pthread
+tests_tracer_prog_forkexec_CFLAGS = $(tracer_subject_cflags)
+tests_tracer_prog_forkexec_LDFLAGS = $(tracer_subject_ldflags)
+tests_tracer_prog_kill_CFLAGS = $(tracer_subject_cflags)
+tests_tracer_prog_kill_LDFLAGS = $(tracer_subject_ldflags)
+tests_tracer_prog_segv_CFLAGS = $(tracer_subject_cflags)
+tests_tracer_prog_segv_LDFLAGS = $(tracer_subject_ldflags)
+tests_tracer_prog_abort_CFLAGS = $(tracer_subject_cflags)
+tests_tracer_prog_abort_LDFLAGS = $(tracer_subject_ldflags)
+tests_tracer_prog_sigalloc_CFLAGS = $(tracer_subject_cflags)
+tests_tracer_prog_sigalloc_LDFLAGS = $(tracer_subject_ldflags)
+tests_tracer_prog_handoff_CFLAGS = $(tracer_subject_cflags) -pthread
+tests_tracer_prog_handoff_LDFLAGS = $(tracer_subject_ldflags)
 tests_tracer_prog_handoff_LDADD = -lpthread
 
 # A gort program: the runtime's probes, found through the symbols the
-# executable exports (gort.pc exports gort_set_probes; the goroutine ids
-# need gort_getg and gort_goid too).
+# executable exports (gort_prog_ldflags exports the entry points of probes.h).
 check_PROGRAMS += tests/tracer/prog_gort
 tests_tracer_prog_gort_SOURCES = tests/tracer/prog_gort.c
 tests_tracer_prog_gort_CFLAGS = $(AM_CFLAGS) $(GORT_CFLAGS) -pthread
 tests_tracer_prog_gort_LDADD = $(gort_ldadd) -ldl
-tests_tracer_prog_gort_LDFLAGS = $(gort_prog_ldflags) \
-	-Wl,--export-dynamic-symbol=gort_set_probes \
-	-Wl,--export-dynamic-symbol=gort_getg -Wl,--export-dynamic-symbol=gort_goid
+tests_tracer_prog_gort_LDFLAGS = $(gort_prog_ldflags)
 
 # --frames: entry/exit of code built with -finstrument-functions.
 check_PROGRAMS += tests/tracer/prog_frames
-tests_tracer_prog_frames_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer -finstrument-functions
+tests_tracer_prog_frames_CFLAGS = $(tracer_subject_cflags) -finstrument-functions
+tests_tracer_prog_frames_LDFLAGS = $(tracer_subject_ldflags)

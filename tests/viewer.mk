@@ -88,8 +88,9 @@ TESTS += tests/e2e/report-gort.sh
 tests_e2e_gort_objects_SOURCES = tests/e2e/gort_objects.c
 tests_e2e_gort_objects_CFLAGS = $(WARN_CFLAGS) $(e2e_cflags) $(GORT_CFLAGS)
 tests_e2e_gort_objects_LDADD = $(gort_ldadd)
-# The executable exports gort_set_probes, as gort.pc makes users do.
-tests_e2e_gort_objects_LDFLAGS = $(gort_prog_ldflags) -Wl,--export-dynamic-symbol=gort_set_probes
+# The executable exports the probe entry points, as gort.pc makes users do.
+tests_e2e_gort_objects_LDFLAGS = $(gort_prog_ldflags)
+include tests/viewer-cmds.mk
 
 # Escape verdicts of gort objects (tracer/barrier.c): one site per case,
 # compiled and linked the way users build gort programs.

@@ -59,15 +59,20 @@ id_slot *id_table_put(id_table *t, uint64_t id)
 {
 	if (id == UINT64_MAX)
 		return NULL;
-	id_slot *s = id_table_find(t, id);
-	if (s)
-		return s;
-	if (4 * (t->len + 1) > 3 * t->cap && !grow(t))
-		return NULL;
-	size_t mask = t->cap - 1;
-	size_t i = mix(id) & mask;
-	while (t->v[i].key)
-		i = (i + 1) & mask;
+	/* One probe finds the id or the empty slot it would go to; only when
+	 * the table must grow is the slot looked for again. */
+	size_t mask = t->cap - 1, i = 0;
+	if (t->cap)
+		for (i = mix(id) & mask; t->v[i].key; i = (i + 1) & mask)
+			if (t->v[i].key == id + 1)
+				return &t->v[i];
+	if (4 * (t->len + 1) > 3 * t->cap) {
+		if (!grow(t))
+			return NULL;
+		mask = t->cap - 1;
+		for (i = mix(id) & mask; t->v[i].key; i = (i + 1) & mask)
+			;
+	}
 	t->v[i] = (id_slot){.key = id + 1};
 	t->len++;
 	return &t->v[i];

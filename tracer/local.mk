@@ -15,6 +15,9 @@ tracer_libescreader_la_LIBADD = $(ZLIB_LIBS)
 # libescapade.so: LD_PRELOADed into the traced program.  A module (no
 # version, no static archive): nothing links against it.  Built with frame
 # pointers, since its hooks start every stack walk from their own frame.
+# Never with the sanitizers, even in a sanitizer build: it is loaded into
+# programs that were not built with them, and ASan's runtime must come first
+# in a process or not at all.
 lib_LTLIBRARIES += tracer/libescapade.la
 tracer_libescapade_la_SOURCES = \
 	tracer/internal.h \
@@ -31,9 +34,9 @@ tracer_libescapade_la_SOURCES = \
 	tracer/preload.c \
 	tracer/stacks.c \
 	tracer/writer.c
-tracer_libescapade_la_CFLAGS = $(AM_CFLAGS) -fno-omit-frame-pointer -fvisibility=hidden \
+tracer_libescapade_la_CFLAGS = $(WARN_CFLAGS) -fno-omit-frame-pointer -fvisibility=hidden \
 	-ftls-model=initial-exec $(LIBUNWIND_CFLAGS) $(ZLIB_CFLAGS)
-tracer_libescapade_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
+tracer_libescapade_la_LDFLAGS = -module -avoid-version -shared \
 	-Wl,-z,nodelete
 tracer_libescapade_la_LIBADD = $(LIBUNWIND_LIBS) $(ZLIB_LIBS) -ldl -lpthread
 include tracer/symbolizer.mk

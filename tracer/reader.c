@@ -1004,6 +1004,14 @@ int esc_reader_next(esc_reader *r, struct esc_event *ev)
 			r->failed = true;
 			return -1;
 		}
+		/* The thread just read usually stays the earliest (always, with
+		 * one thread): then it is the next event, and pushing it into the
+		 * heap only to pop it again is the merge's whole cost. */
+		if (rc > 0 && (r->nheap == 0 || earlier(c, r->heap[0]))) {
+			*ev = c->ev;
+			r->last = c;
+			return 1;
+		}
 		if (rc > 0)
 			heap_push(r, c);
 	}

@@ -234,6 +234,19 @@ void agg_stack_grow(agg *a, uint64_t seg_size)
 	a->totals.stack_grow_bytes += seg_size;
 }
 
+void agg_stack_grow_at(agg *a, uint64_t stack, uint64_t seg_size)
+{
+	agg_stack_grow(a, seg_size);
+	id_slot *s = id_table_find(&a->stack_index, stack);
+	if (s)
+		a->stacks[s->a].stack_bytes += seg_size;
+}
+
+uint64_t agg_live_bytes(const agg *a)
+{
+	return a->live_bytes;
+}
+
 void agg_go_create(agg *a, uint64_t goid, uint64_t stack, uint64_t fn)
 {
 	a->totals.goroutines++;

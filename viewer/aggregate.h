@@ -36,6 +36,7 @@ typedef struct agg_stack {
 	uint64_t unknown;                 /* no frame information to judge by */
 	uint64_t gort;                    /* of allocs, gort newobject calls */
 	uint64_t live_gort;               /* of live_allocs, gort objects */
+	uint64_t stack_bytes;             /* stack segment bytes grown on this path */
 	uint64_t peak_stamp;              /* internal: peak count when live_bytes last changed */
 } agg_stack;
 
@@ -89,6 +90,9 @@ void agg_release_unknown(agg *a);
 
 void agg_gc(agg *a);
 void agg_stack_grow(agg *a, uint64_t seg_size);
+/* The same growth, charged to the call path (a defined stack id) that
+ * needed it: the stack_bytes metric of that stack. */
+void agg_stack_grow_at(agg *a, uint64_t stack, uint64_t seg_size);
 /* A goroutine was created (stack: its creator's, fn: its entry function)
  * or exited.  Goroutines still alive at the end are listed by
  * agg_goroutines_alive. */
@@ -115,6 +119,9 @@ typedef struct agg_goroutine {
 /* The goroutines alive at the end, by goid; *n their number.  free() the
  * array (NULL when none or no memory). */
 agg_goroutine *agg_goroutines_alive(const agg *a, size_t *n);
+
+/* Heap bytes live right now (the plot of the HTML report samples it). */
+uint64_t agg_live_bytes(const agg *a);
 
 /* Live blocks right now (the memory the pass holds beyond its stacks). */
 size_t agg_live_blocks(const agg *a);

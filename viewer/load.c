@@ -75,7 +75,7 @@ static bool feed(struct loaded_trace *t, const struct esc_event *ev)
 		agg_gc(a);
 		return true;
 	case ESC_EV_STACK_GROW:
-		agg_stack_grow(a, ev->u.stack_grow.seg_size);
+		agg_stack_grow_at(a, ev->u.stack_grow.stack, ev->u.stack_grow.seg_size);
 		return true;
 	case ESC_EV_GO_CREATE:
 		agg_go_create(a, ev->u.go.goid, ev->u.go.stack, ev->u.go.fn);
@@ -97,6 +97,12 @@ static bool feed(struct loaded_trace *t, const struct esc_event *ev)
 
 enum load_status trace_load_reader(esc_reader *r, esc_symbolizer *sym, struct loaded_trace *t)
 {
+	return trace_load_observed(r, sym, NULL, t);
+}
+
+enum load_status trace_load_observed(esc_reader *r, esc_symbolizer *sym,
+                                     const struct load_observer *obs, struct loaded_trace *t)
+{
 	memset(t, 0, sizeof *t);
 	const struct esc_trace_info *info = esc_reader_info(r);
 	t->sym = sym;
@@ -111,7 +117,7 @@ enum load_status trace_load_reader(esc_reader *r, esc_symbolizer *sym, struct lo
 	struct esc_event ev;
 	int rc;
 	while ((rc = esc_reader_next(r, &ev)) > 0) {
-		if (!feed(t, &ev)) {
+		if (!feed(t, &ev) || (obs && !obs->event(obs->ctx, &ev, t->agg))) {
 			trace_unload(t);
 			snprintf(t->message, sizeof t->message, "out of memory");
 			return LOAD_NOMEM;

@@ -44,6 +44,19 @@ enum load_status trace_load(const char *path, bool symbols, struct loaded_trace 
  * the reader stays the caller's. */
 enum load_status trace_load_reader(esc_reader *r, esc_symbolizer *sym, struct loaded_trace *t);
 
+/* Someone who watches the pass: event is called after each event has been
+ * fed to the aggregation (a is its state at that point), to sample what
+ * the totals cannot tell (time series, timelines, progress).  It returns
+ * false when out of memory, which ends the pass with LOAD_NOMEM. */
+struct load_observer {
+	bool (*event)(void *ctx, const struct esc_event *ev, const agg *a);
+	void *ctx;
+};
+
+/* trace_load_reader with an observer (NULL: none). */
+enum load_status trace_load_observed(esc_reader *r, esc_symbolizer *sym,
+                                     const struct load_observer *obs, struct loaded_trace *t);
+
 void trace_unload(struct loaded_trace *t);
 
 #endif

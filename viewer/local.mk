@@ -7,9 +7,15 @@ bin_PROGRAMS += viewer/escapade
 viewer_escapade_SOURCES = \
 	viewer/main.c \
 	viewer/commands.h \
+	viewer/view.c viewer/view.h \
+	viewer/framestack.c viewer/framestack.h \
+	viewer/cmdline.c viewer/cmdline.h \
+	viewer/cmd_folded.c viewer/cmd_flame.c viewer/cmd_pprof.c \
+	viewer/cmd_diff.c viewer/cmd_html.c viewer/cmd_timeline.c \
 	tracer/dump.c \
 	tracer/record.c
 viewer_escapade_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir) -DESCAPADE_LIBDIR='"$(libdir)"'
 viewer_escapade_LDADD = viewer/libreport.la tracer/libescreader.la
 include viewer/outputs.mk
 include viewer/report.mk
+EXTRA_DIST += doc/viewer-commands.md

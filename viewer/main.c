@@ -22,6 +22,12 @@ static const struct command commands[] = {
         {"record", cmd_record, "run a program and record its heap and stack events"},
         {"dump", cmd_dump, "print every record of a trace as text"},
         {"report", cmd_report, "totals and the top allocation sites of a trace"},
+        {"folded", cmd_folded, "folded stacks (flamegraph.pl, speedscope) of a trace"},
+        {"flame", cmd_flame, "an interactive flame graph (SVG) of a trace"},
+        {"diff", cmd_diff, "what changed between two traces (text, differential flame)"},
+        {"html", cmd_html, "a self-contained HTML report of a trace"},
+        {"timeline", cmd_timeline, "goroutines, collections, memory over time (Perfetto JSON)"},
+        {"pprof", cmd_pprof, "a pprof profile (.pb.gz) of a trace, for go tool pprof"},
 };
 
 static void usage(FILE *out)

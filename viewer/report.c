@@ -284,18 +284,6 @@ static void json_sites(FILE *out, const struct loaded_trace *t, const site *site
 	fprintf(out, "%s],\n", n ? "\n  " : "");
 }
 
-/* Where goroutine g was created (the caller of gort_go, from its creator's
- * stack) and its entry function; NULL frames when unknown. */
-static void goroutine_origin(const struct loaded_trace *t, const agg_goroutine *g,
-                             const esc_frame **created_by, const esc_frame **entry)
-{
-	const agg_stack *st = agg_stack_by_id(t->agg, g->stack);
-	const esc_symbol *c = st && st->depth ? esc_symbolize(t->sym, -1, st->pcs[0], true) : NULL;
-	const esc_symbol *e = g->fn ? esc_symbolize(t->sym, -1, g->fn, false) : NULL;
-	*created_by = c ? &c->frames[c->nframes - 1] : NULL;
-	*entry = e ? &e->frames[e->nframes - 1] : NULL;
-}
-
 /* Goroutines still alive when the trace ended.  The trace has no wait
  * reasons (gort has no probe at gopark), so "wait" is "unknown". */
 static void json_goroutines(FILE *out, const struct loaded_trace *t)
@@ -306,7 +294,7 @@ static void json_goroutines(FILE *out, const struct loaded_trace *t)
 	for (size_t i = 0; i < n; i++) {
 		const esc_frame *by, *entry;
 		char name[512];
-		goroutine_origin(t, &gs[i], &by, &entry);
+		goroutine_origin(t->agg, t->sym, &gs[i], &by, &entry);
 		fprintf(out, "%s    { \"id\": %" PRIu64 ", \"wait\": \"unknown\", \"created_by\": ",
 		        i ? ",\n" : "\n", gs[i].goid);
 		json_str(out, by ? esc_frame_format(by, name, sizeof name) : "");
@@ -329,7 +317,7 @@ static void text_goroutines(FILE *out, const struct loaded_trace *t)
 	for (size_t i = 0; i < n; i++) {
 		const esc_frame *by, *entry;
 		char name[512], from[512];
-		goroutine_origin(t, &gs[i], &by, &entry);
+		goroutine_origin(t->agg, t->sym, &gs[i], &by, &entry);
 		fprintf(out, "  goroutine %" PRIu64 " %s, created by %s", gs[i].goid,
 		        entry ? esc_frame_format(entry, name, sizeof name) : "?",
 		        by ? esc_frame_format(by, from, sizeof from) : "?");

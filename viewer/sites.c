@@ -16,6 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* gort's split-stack machinery: when a call needs a new stack segment,
+ * __morestack runs the callee's body on it, so its frame stands between the
+ * callee and the caller in every stack taken there. */
+static bool is_stack_switch(const char *fn)
+{
+	return fn && (!strcmp(fn, "__morestack") || !strcmp(fn, "__morestack_non_split"));
+}
+
 /* Functions that only pass an allocation on: the site is their caller.
  * (operator new and friends in libstdc++; gort's allocation path, where the
  * newobject probe fires: gort_newobject tail-calls newobject_probed, which
@@ -27,6 +35,8 @@ static bool is_allocator_wrapper(const char *fn)
 	                                    "mallocgc"};
 	if (!fn)
 		return false;
+	if (is_stack_switch(fn))
+		return true;
 	for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
 		if (!strncmp(fn, prefixes[i], strlen(prefixes[i])))
 			return true;
@@ -42,9 +52,8 @@ static const esc_symbol *symbol_at(esc_symbolizer *sym, const agg_stack *st, uin
 	return esc_symbolize(sym, -1, st->pcs[k], true);
 }
 
-/* Finds the site frame of a stack; false for a stack without addresses. */
-static bool find_site(esc_symbolizer *sym, const agg_stack *st, uint32_t *pc_index,
-                      int *inline_index, const esc_frame **frame)
+bool site_find(esc_symbolizer *sym, const agg_stack *st, uint32_t *pc_index, int *inline_index,
+               const esc_frame **frame)
 {
 	for (uint32_t k = 0; k < st->depth; k++) {
 		const esc_symbol *s = symbol_at(sym, st, k);
@@ -172,7 +181,7 @@ site *sites_build(agg *a, esc_symbolizer *sym, enum site_sort key, size_t *n)
 		uint32_t k = 0;
 		int j = 0;
 		const esc_frame *f = &no_stack;
-		if (!sym || !find_site(sym, st, &k, &j, &f))
+		if (!sym || !site_find(sym, st, &k, &j, &f))
 			f = &no_stack;
 		size_t h = hash_place(f) & (cap - 1);
 		while (index[h] && !same_place(sites[index[h] - 1].frame, f))
@@ -214,4 +223,23 @@ void site_path(const site *s, esc_symbolizer *sym, void (*fn)(const esc_frame *f
 		for (int j = k == s->pc_index ? s->inline_index : 0; j < sy->nframes; j++)
 			fn(&sy->frames[j], arg);
 	}
+}
+
+void goroutine_origin(const agg *a, esc_symbolizer *sym, const agg_goroutine *g,
+                      const esc_frame **created_by, const esc_frame **entry)
+{
+	const agg_stack *st = agg_stack_by_id(a, g->stack);
+	const esc_symbol *c = NULL;
+	/* The creator's stack starts inside gort (newproc, where the probe
+	 * fires, gort_go, and __morestack when gort_go needed a new segment):
+	 * the creator is the first frame outside them. */
+	for (uint32_t k = 0; st && k < st->depth; k++) {
+		c = esc_symbolize(sym, -1, st->pcs[k], true);
+		const char *fn = c ? c->frames[c->nframes - 1].function : NULL;
+		if (!fn || (strcmp(fn, "newproc") && strcmp(fn, "gort_go") && !is_stack_switch(fn)))
+			break;
+	}
+	const esc_symbol *e = g->fn ? esc_symbolize(sym, -1, g->fn, false) : NULL;
+	*created_by = c ? &c->frames[c->nframes - 1] : NULL;
+	*entry = e ? &e->frames[e->nframes - 1] : NULL;
 }

@@ -34,6 +34,12 @@ enum site_sort { SORT_COUNT, SORT_BYTES, SORT_COST, SORT_PEAK, SORT_LEAKED };
  * = 0 when there is none or no memory. */
 site *sites_build(agg *a, esc_symbolizer *sym, enum site_sort key, size_t *n);
 
+/* Finds the site of one stack: the first frame, walking outward, that is
+ * not the allocator's own wrapper; pcs[*pc_index], inlined frame
+ * *inline_index.  False for a stack without addresses. */
+bool site_find(esc_symbolizer *sym, const agg_stack *st, uint32_t *pc_index, int *inline_index,
+               const esc_frame **frame);
+
 /* "escaped" when an allocation outlived its allocating frame,
  * "frame-local" when every allocation died before its frame returned,
  * "unknown" otherwise (no frame information). */
@@ -43,5 +49,11 @@ const char *site_verdict(const site *s);
  * callers outward (inlined frames expanded). */
 void site_path(const site *s, esc_symbolizer *sym, void (*fn)(const esc_frame *f, void *arg),
                void *arg);
+
+/* Where goroutine g was created (the caller of gort_go, from its creator's
+ * stack) and its entry function; NULL frames when unknown.  The report,
+ * the HTML page and the timeline name goroutines by these. */
+void goroutine_origin(const agg *a, esc_symbolizer *sym, const agg_goroutine *g,
+                      const esc_frame **created_by, const esc_frame **entry);
 
 #endif

@@ -19,7 +19,7 @@ int main(void)
 	if (posix_memalign(&p, 64, 1005) != 0)
 		return 1;
 	keep[4] = p;
-	keep[5] = aligned_alloc(64, 1006);
+	keep[5] = aligned_alloc(2, 1006); /* C11: size a multiple of the alignment */
 	keep[6] = memalign(64, 1007);
 	keep[7] = valloc(1008);
 	keep[8] = pvalloc(1009);

@@ -1,0 +1,71 @@
+#!/bin/sh
+# tests/e2e/cmds-goroutines.sh — `escapade timeline` and `escapade html` on
+# a gort program with goroutines, stack growth and gort_gc(): the timeline
+# is valid Chrome trace JSON with one slice per goroutine (named after its
+# function), the collection, stack growths and memory counters; the HTML
+# page parses and has its sections, the program's functions and a series.
+. "$(dirname "$0")/lib.sh"
+prog=$top_builddir/tests/e2e/cmds_goroutines
+[ -x "$prog" ] || fail "$prog is not built"
+t=$scratch/g.trace
+record "$t" "$prog"
+report_json "$t" "$scratch/r.json"
+blocked=$(jq_py "$scratch/r.json" "[(g['created_by'], g['function']) for g in r['goroutines_blocked']]")
+[ "$blocked" = "[('mainfn', 'blocked')]" ] ||
+	fail "blocked goroutines are $blocked, expected one created by mainfn running blocked"
+
+"$ESCAPADE" timeline "$t" 2>"$scratch/err" || fail "timeline exited $? ($(cat "$scratch/err"))"
+python3 - "$t.json" "$scratch/r.json" <<'PY' || fail "timeline JSON is not what the trace holds"
+import json, sys, collections
+d = json.load(open(sys.argv[1]))
+ev = d["traceEvents"] if isinstance(d, dict) else d
+r = json.load(open(sys.argv[2]))["totals"]
+gs = [e for e in ev if e.get("cat") == "goroutine" and e["ph"] == "X"]
+names = collections.Counter(e["name"] for e in gs)
+assert names["worker"] == 4 and names["blocked"] == 1 and names["mainfn"] == 1, names
+assert len(gs) == r["goroutines"] + 1 or len(gs) == r["goroutines"], (len(gs), r)
+assert all(e["dur"] >= 0 for e in gs)
+gcs = [e for e in ev if e.get("cat") == "gc"]
+assert len(gcs) == r["gc_cycles"] >= 1, (gcs, r)
+grows = [e for e in ev if e.get("cat") == "stack"]
+assert len(grows) == r["stack_grows"] > 0, (len(grows), r)
+heap = [e for e in ev if e["ph"] == "C" and e["name"] == "heap in use"]
+assert heap and max(list(e["args"].values())[0] for e in heap) > 0, heap[:3]
+PY
+
+"$ESCAPADE" html "$t" -o "$scratch/g.html" 2>"$scratch/err" ||
+	fail "html exited $? ($(cat "$scratch/err"))"
+python3 - "$scratch/g.html" <<'PY' || fail "the HTML page is incomplete"
+import sys, html.parser
+class P(html.parser.HTMLParser):
+    def __init__(s):
+        super().__init__(); s.text = []; s.ids = set()
+    def handle_starttag(s, tag, attrs):
+        s.ids.update(v for k, v in attrs if k == "id")
+    def handle_data(s, d):
+        s.text.append(d)
+p = P(); p.feed(open(sys.argv[1]).read()); p.close()
+text = " ".join(p.text)
+for sec in ("sites", "flame", "memory", "leaks", "blocked"):
+    assert sec in p.ids, (sec, p.ids)
+for name in ("worker", "cmds_goroutines.c", "escaped", "mainfn"):
+    assert name in text, name
+PY
+
+# A long run: the memory series stays within 4096 points (neighbours
+# merge) and keeps the peak that report finds.
+sizes=$top_builddir/tests/e2e/cmds_sizes
+record "$scratch/long.trace" "$sizes" 300000
+report_json "$scratch/long.trace" "$scratch/long.json"
+"$ESCAPADE" timeline "$scratch/long.trace" -o "$scratch/long.tl" 2>/dev/null ||
+	fail "timeline of the long run failed"
+python3 - "$scratch/long.tl" "$scratch/long.json" <<'PY' || fail "the series of a long run is not bounded or lost the peak"
+import json, sys
+d = json.load(open(sys.argv[1]))
+ev = d["traceEvents"] if isinstance(d, dict) else d
+heap = [list(e["args"].values())[0] for e in ev if e["ph"] == "C" and e["name"] == "heap in use"]
+peak = json.load(open(sys.argv[2]))["totals"]["peak_bytes"]
+assert 100 < len(heap) <= 4096, len(heap)
+assert max(heap) == peak, (max(heap), peak)
+PY
+exit 0

@@ -1,0 +1,21 @@
+# tests/viewer-cmds.mk — end-to-end tests of the output commands (folded,
+# flame, pprof, diff, html, timeline) on traces recorded in the test from
+# the programs below (and tests/tracer/prog_frames, built -finstrument-functions
+# by tests/tracer.mk, for the stack metric of --frames traces).  Included from
+# tests/viewer.mk.
+
+check_PROGRAMS += tests/e2e/cmds_sizes tests/e2e/cmds_goroutines
+tests_e2e_cmds_sizes_SOURCES = tests/e2e/cmds_sizes.cc
+tests_e2e_cmds_sizes_CXXFLAGS = $(WARN_CFLAGS) $(e2e_cflags)
+tests_e2e_cmds_sizes_LDFLAGS =
+tests_e2e_cmds_goroutines_SOURCES = tests/e2e/cmds_goroutines.c
+tests_e2e_cmds_goroutines_CFLAGS = $(WARN_CFLAGS) $(e2e_cflags) $(GORT_CFLAGS)
+tests_e2e_cmds_goroutines_LDADD = $(gort_ldadd)
+tests_e2e_cmds_goroutines_LDFLAGS = $(gort_prog_ldflags) \
+	-Wl,--export-dynamic-symbol=gort_set_probes
+
+viewer_cmds_tests = tests/e2e/cmds-folded-flame.sh tests/e2e/cmds-pprof.sh \
+	tests/e2e/cmds-diff.sh tests/e2e/cmds-goroutines.sh tests/e2e/cmds-errors.sh \
+	tests/e2e/cmds-frames.sh
+TESTS += $(viewer_cmds_tests)
+EXTRA_DIST += $(viewer_cmds_tests)

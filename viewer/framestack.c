@@ -1,0 +1,147 @@
+/*
+ * viewer/framestack.c — shadow stacks of `--frames` traces (see
+ * framestack.h).
+ *
+ * Stacks are found by key through an id table (key -> index + 1 in the
+ * stack array); each stack is an array of (node, sp).  A node's children
+ * are a sibling list searched linearly: a function calls few others.
+ * Segmented stacks make the distance between two frames meaningless when
+ * they sit on different segments; such distances (negative, or above
+ * MAX_FRAME) count 0 bytes rather than garbage.
+ */
+#include "config.h"
+
+#include "framestack.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tracer/idtable.h"
+
+#define MAX_FRAME (1u << 20)
+
+struct frame {
+	uint32_t node;
+	uint64_t sp;
+};
+
+struct shadow {
+	struct frame *v;
+	size_t n, cap;
+};
+
+struct framestack {
+	fs_node *nodes;
+	size_t nnodes, capnodes;
+	struct shadow *stacks;
+	size_t nstacks, capstacks;
+	id_table keys;
+};
+
+framestack *fs_new(void)
+{
+	framestack *f = calloc(1, sizeof *f);
+	if (f && !(f->nodes = calloc(64, sizeof *f->nodes))) {
+		free(f);
+		return NULL;
+	}
+	if (f) {
+		f->nnodes = 1; /* node 0: the root */
+		f->capnodes = 64;
+	}
+	return f;
+}
+
+void fs_free(framestack *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->nstacks; i++)
+		free(f->stacks[i].v);
+	free(f->stacks);
+	free(f->nodes);
+	id_table_free(&f->keys);
+	free(f);
+}
+
+static struct shadow *shadow_of(framestack *f, uint64_t key)
+{
+	id_slot *s = id_table_put(&f->keys, key);
+	if (!s)
+		return NULL;
+	if (!s->a) {
+		if (f->nstacks == f->capstacks) {
+			size_t cap = f->capstacks ? 2 * f->capstacks : 16;
+			struct shadow *v = realloc(f->stacks, cap * sizeof *v);
+			if (!v)
+				return NULL;
+			f->stacks = v;
+			f->capstacks = cap;
+		}
+		memset(&f->stacks[f->nstacks], 0, sizeof *f->stacks);
+		s->a = ++f->nstacks;
+	}
+	return &f->stacks[s->a - 1];
+}
+
+/* The child of parent for fn, created when absent; 0 when out of memory. */
+static uint32_t child(framestack *f, uint32_t parent, uint64_t fn)
+{
+	for (uint32_t c = f->nodes[parent].first_child; c; c = f->nodes[c].next_sibling)
+		if (f->nodes[c].fn == fn)
+			return c;
+	if (f->nnodes == f->capnodes) {
+		fs_node *v = realloc(f->nodes, 2 * f->capnodes * sizeof *v);
+		if (!v)
+			return 0;
+		f->nodes = v;
+		f->capnodes *= 2;
+	}
+	uint32_t c = (uint32_t)f->nnodes++;
+	f->nodes[c] =
+	        (fs_node){.fn = fn, .parent = parent, .next_sibling = f->nodes[parent].first_child};
+	f->nodes[parent].first_child = c;
+	return c;
+}
+
+bool fs_enter(framestack *f, uint64_t key, uint64_t fn, uint64_t sp)
+{
+	struct shadow *s = shadow_of(f, key);
+	if (!s)
+		return false;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+		struct frame *v = realloc(s->v, cap * sizeof *v);
+		if (!v)
+			return false;
+		s->v = v;
+		s->cap = cap;
+	}
+	const struct frame *up = s->n ? &s->v[s->n - 1] : NULL;
+	uint32_t node = child(f, up ? up->node : 0, fn);
+	if (!node)
+		return false;
+	fs_node *nd = &f->nodes[node];
+	nd->calls++;
+	if (up && up->sp > sp && up->sp - sp <= MAX_FRAME)
+		nd->bytes += up->sp - sp;
+	s->v[s->n++] = (struct frame){node, sp};
+	return true;
+}
+
+void fs_exit(framestack *f, uint64_t key)
+{
+	id_slot *s = id_table_find(&f->keys, key);
+	if (s && f->stacks[s->a - 1].n)
+		f->stacks[s->a - 1].n--;
+}
+
+size_t fs_nodes(const framestack *f)
+{
+	return f->nnodes;
+}
+
+const fs_node *fs_node_at(const framestack *f, size_t i)
+{
+	return &f->nodes[i];
+}
