@@ -17,7 +17,9 @@ typedef struct point {
 	int64_t x, y;
 } point;
 
-static point *global_points[EX_RUNS];
+/* volatile: a write-only static array is dead to the compiler, which would
+ * drop the stores, and the point would not escape at all. */
+static point *volatile global_points[EX_RUNS];
 static int nglobal;
 
 static __attribute__((noinline)) int64_t store(point *p)
