@@ -43,6 +43,11 @@ static __attribute__((noinline)) strslice recv_slice_escapes(void)
 	c->fn = send_slice;
 	c->ch = ch;
 	gort_go(send_slice, c);
+	/* Let the sender run first: it blocks in its send, holding the closure
+	 * and the channel, and is still parked when this frame has received and
+	 * returned.  (Received first, the handoff would let the sender finish
+	 * before this frame returns, and nothing would outlive it.) */
+	gort_gosched();
 	strslice s;
 	gort_chanrecv(ch, &s);
 	return s;

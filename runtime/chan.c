@@ -139,7 +139,11 @@ gort_chan *gort_makechan(size_t elemsize, size_t cap)
 		gort_panic("makechan: invalid channel element type");
 	if (cap != 0 && elemsize != 0 && cap > (SIZE_MAX - sizeof(gort_chan)) / elemsize)
 		gort_panic("makechan: size out of range");
-	gort_chan *c = gort_newobject(sizeof(gort_chan) + cap * elemsize);
+	/* The channel is the caller's object (Go's make(chan T)): the probe
+	 * names the caller as its site. */
+	gort_chan *c = newobject_for_caller(sizeof(gort_chan) + cap * elemsize,
+	                                    (uintptr_t)__builtin_return_address(0),
+	                                    __builtin_frame_address(0));
 	c->elemsize = elemsize;
 	c->dataqsiz = cap;
 	return c;

@@ -183,6 +183,10 @@ uint64_t mcache_unflushed_mallocs(unsigned spanclass);
 /* malloc.c */
 void malloc_init(void); /* idempotent; every slow path calls it */
 extern bool malloc_inited;
+/* gort_newobject for a runtime entry point that allocates on its caller's
+ * behalf (gort_makechan): pc and fp are the entry's own return address and
+ * frame, so the newobject probe names the program's function as the site. */
+void *newobject_for_caller(size_t size, uintptr_t pc, const uintptr_t *fp);
 
 /* env.c: GOGC and GODEBUG. */
 int gogc_parse(const char *s); /* percent, or -1 for off */

@@ -178,6 +178,13 @@ void *gort_newobject(size_t size)
 	return mallocgc(size);
 }
 
+void *newobject_for_caller(size_t size, uintptr_t pc, const uintptr_t *fp)
+{
+	if (unlikely(newobject_probes_set()))
+		return newobject_probed(size, pc, fp);
+	return mallocgc(size);
+}
+
 void *gort_newarray(size_t elemsize, size_t n)
 {
 	size_t size;

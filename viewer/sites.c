@@ -27,12 +27,14 @@ static bool is_stack_switch(const char *fn)
 /* Functions that only pass an allocation on: the site is their caller.
  * (operator new and friends in libstdc++; gort's allocation path, where the
  * newobject probe fires: gort_newobject tail-calls newobject_probed, which
- * runs the probe, so a gort stack starts there.) */
+ * runs the probe, so a gort stack starts there; gort_makechan allocates the
+ * channel for its caller, as Go's make(chan) does.) */
 static bool is_allocator_wrapper(const char *fn)
 {
 	static const char *const prefixes[] = {"operator new", "operator delete"};
-	static const char *const names[] = {"gort_newobject", "gort_newarray", "newobject_probed",
-	                                    "mallocgc"};
+	static const char *const names[] = {"gort_newobject",   "gort_newarray",
+	                                    "newobject_probed", "mallocgc",
+	                                    "gort_makechan",    "newobject_for_caller"};
 	if (!fn)
 		return false;
 	if (is_stack_switch(fn))
