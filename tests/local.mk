@@ -5,3 +5,4 @@ include tests/tracer.mk
 include tests/viewer.mk
 include tests/bench.mk
 include tests/examples.mk
+include tests/demo.mk
