@@ -94,18 +94,23 @@ step() {
 	fi
 }
 
-# summarize CASE: totals, site count and each of the example's own sites
-# (those in examples/) with the verdict column, as the text report prints them.
+# summarize CASE TEXT JSON: totals, site count and each of the example's own
+# sites (those in examples/) with the verdict column, as the text report
+# prints them; then the goroutines blocked at exit, from the JSON report.
 summarize() {
-	awk -v name="$1" '
+	awk '
 	/^  allocations / { allocs = $2 }
 	/^  bytes allocated / { bytes = $3 }
+	/^  leaked at exit / { leaked = $4 }
 	/^  #[0-9]+ / { sites++; fn = $2; at = $4; want = (at ~ /^examples\//); next }
 	want { n = split($0, f, "; "); own[++nown] = sprintf("%-28s %-34s %s", fn, at, f[n]); want = 0 }
 	END {
-		printf "   %s allocations, %s bytes, %d sites; the example'"'"'s own sites:\n", allocs, bytes, sites
+		printf "   %s allocations, %s bytes (%s leaked at exit), %d sites; the example'"'"'s own sites:\n",
+		       allocs, bytes, leaked, sites
 		for (i = 1; i <= nown; i++) print "     " own[i]
 	}' "$2"
+	by=$(sed -n 's/.*"created_by": "\([^"]*\)".*/\1/p' "$3")
+	[ -z "$by" ] || echo "   goroutines blocked at exit, created by:" $by
 }
 
 # demo_case CASE: record it, then every output; 1 when a step failed.
@@ -129,7 +134,7 @@ demo_case() {
 	step "$n" "escapade pprof" "$escapade" pprof "$o.trace" -o "$o.pb.gz" || return 1
 	step "$n" "escapade timeline" "$escapade" timeline "$o.trace" -o "$o.timeline.json" ||
 		return 1
-	summarize "$n" "$o.report.txt"
+	summarize "$n" "$o.report.txt" "$o.report.json"
 }
 
 # index: one page linking every case's outputs (failed cases say so).
