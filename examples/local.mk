@@ -77,3 +77,4 @@ examples_p_goroutine_leak_LDFLAGS = $(gort_prog_ldflags)
 examples_q_growing_cache_CFLAGS = $(AM_CFLAGS) $(GORT_CFLAGS)
 examples_q_growing_cache_LDADD = $(gort_ldadd)
 examples_q_growing_cache_LDFLAGS = $(gort_prog_ldflags)
+include examples/demo.mk

@@ -6,3 +6,4 @@ include tests/viewer.mk
 include tests/bench.mk
 include tests/examples.mk
 include tests/docs.mk
+include tests/demo.mk
