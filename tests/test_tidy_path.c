@@ -1,7 +1,8 @@
 /*
  * tests/test_tidy_path.c — site_tidy_path, the clean-up every call-tree
  * path gets (viewer/sites.h): a function split by a stack segment
- * (f; __morestack; f) becomes one frame.
+ * (f; __morestack; f) becomes one frame, and the C start-up frames above
+ * main go, so main is the one root of the program's stacks.
  */
 #include "config.h"
 #include <setjmp.h>
@@ -43,11 +44,37 @@ static void test_unrelated_morestack_stays(void **state)
 	assert_names(f, site_tidy_path(f, N(f)), want, N(want));
 }
 
+static void test_startup_frames_above_main_go(void **state)
+{
+	(void)state;
+	ct_frame deep[] = {{"_start", 0, 0, 0},
+	                   {"__libc_start_main_impl", 0, 0, 0},
+	                   {"__libc_start_call_main", 0, 0, 0},
+	                   {"main", "p.c", 3, 0},
+	                   {"f", 0, 0, 0}};
+	ct_frame shallow[] = {
+	        {"__libc_start_call_main", 0, 0, 0}, {"main", "p.c", 3, 0}, {"f", 0, 0, 0}};
+	static const char *const want[] = {"main", "f"};
+	assert_names(deep, site_tidy_path(deep, N(deep)), want, N(want));
+	assert_names(shallow, site_tidy_path(shallow, N(shallow)), want, N(want));
+}
+
+static void test_startup_without_main_stays(void **state)
+{
+	(void)state;
+	ct_frame f[] = {
+	        {"_start", 0, 0, 0}, {"__libc_start_main_impl", 0, 0, 0}, {"init", 0, 0, 0}};
+	static const char *const want[] = {"_start", "__libc_start_main_impl", "init"};
+	assert_names(f, site_tidy_path(f, N(f)), want, N(want));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_split_function_is_one_frame),
 	        cmocka_unit_test(test_unrelated_morestack_stays),
+	        cmocka_unit_test(test_startup_frames_above_main_go),
+	        cmocka_unit_test(test_startup_without_main_stays),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,6 +24,12 @@ static bool is_stack_switch(const char *fn)
 	return fn && (!strcmp(fn, "__morestack") || !strcmp(fn, "__morestack_non_split"));
 }
 
+static bool is_startup(const char *fn)
+{
+	return !strcmp(fn, "_start") || !strncmp(fn, "__libc_start_main", 17) ||
+	       !strcmp(fn, "__libc_start_call_main");
+}
+
 /* Drops frames[k..k+d) of the n frames; returns the new length. */
 static size_t drop_frames(ct_frame *frames, size_t n, size_t k, size_t d)
 {
@@ -37,6 +43,11 @@ size_t site_tidy_path(ct_frame *frames, size_t n)
 		if (is_stack_switch(frames[i].name) &&
 		    !strcmp(frames[i - 1].name, frames[i + 1].name))
 			n = drop_frames(frames, n, --i, 2);
+	size_t m = 0;
+	while (m < n && is_startup(frames[m].name))
+		m++;
+	if (m && m < n && !strcmp(frames[m].name, "main"))
+		n = drop_frames(frames, n, 0, m);
 	return n;
 }
 

@@ -46,7 +46,10 @@ bool site_find(esc_symbolizer *sym, const agg_stack *st, uint32_t *pc_index, int
  *  - a function split by a stack segment, `f; __morestack; f` (its prologue
  *    called __morestack, which ran its body on the new segment), becomes the
  *    one inner `f` frame (the line that was running), so flame graphs do not
- *    show it twice. */
+ *    show it twice;
+ *  - the C start-up frames above main (_start, __libc_start_main*,
+ *    __libc_start_call_main) are dropped when main is there, so every
+ *    stack of main has the one root main however deep the unwinder went. */
 size_t site_tidy_path(ct_frame *frames, size_t n);
 
 /* "escaped" when an allocation outlived its allocating frame,
