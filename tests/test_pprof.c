@@ -65,6 +65,7 @@ struct profile {
 	int max_depth;
 	uint64_t function_names[64];
 	uint64_t default_type;
+	uint64_t first_mapping_file; /* string index */
 };
 
 static void decode_sample(struct profile *pr, struct msg s)
@@ -112,9 +113,17 @@ static void decode(struct profile *pr, const unsigned char *buf, size_t len)
 			decode_sample(pr, sub);
 			pr->nsamples++;
 			break;
-		case 3:
+		case 3: {
+			struct msg s = sub;
+			uint64_t x;
+			struct msg y;
+			int g;
+			while ((g = field(&s, &x, &y)))
+				if (g == 5 && !pr->nmappings)
+					pr->first_mapping_file = x;
 			pr->nmappings++;
 			break;
+		}
 		case 4:
 			pr->nlocations++;
 			break;
@@ -175,7 +184,7 @@ static void test_roundtrip(void **state)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	assert_int_equal(pprof_write(f, t, 1700000000000000000LL, 5000000), 0);
+	assert_int_equal(pprof_write(f, t, NULL, 1700000000000000000LL, 5000000), 0);
 	fclose(f);
 	assert_true(len > 18);
 	assert_int_equal((unsigned char)buf[0], 0x1f); /* gzip magic */
@@ -217,6 +226,33 @@ static void test_roundtrip(void **state)
 	ct_free(t);
 }
 
+/* pprof takes the first mapping as the main binary ("File:"): the
+ * program's, even when the first frame the tree met was libc's. */
+static void test_program_mapping_first(void **state)
+{
+	(void)state;
+	ct_tree *t = ct_new();
+	ct_frame a[] = {{"start_thread", NULL, 0, "/lib/libc.so.6"},
+	                {"work", "w.c", 4, "/bin/prog"}};
+	uint64_t v[CT_NMETRICS] = {1, 8};
+	ct_add(t, a, 2, v);
+	char *buf = NULL;
+	size_t len = 0, plen;
+	FILE *f = open_memstream(&buf, &len);
+	assert_int_equal(pprof_write(f, t, "/bin/prog", 0, 0), 0);
+	fclose(f);
+	unsigned char *plain = gunzip(buf, len, &plen);
+	struct profile pr;
+	decode(&pr, plain, plen);
+	assert_int_equal(pr.nmappings, 2);
+	assert_string_equal(pr.strings[pr.first_mapping_file], "/bin/prog");
+	for (int i = 0; i < pr.nstrings; i++)
+		free(pr.strings[i]);
+	free(plain);
+	free(buf);
+	ct_free(t);
+}
+
 static void test_empty_and_bad_utf8(void **state)
 {
 	ct_tree *t = ct_new();
@@ -226,7 +262,7 @@ static void test_empty_and_bad_utf8(void **state)
 	char *buf = NULL;
 	size_t len = 0, plen;
 	FILE *f = open_memstream(&buf, &len);
-	assert_int_equal(pprof_write(f, t, 0, 0), 0);
+	assert_int_equal(pprof_write(f, t, NULL, 0, 0), 0);
 	fclose(f);
 	unsigned char *plain = gunzip(buf, len, &plen);
 	struct profile pr;
@@ -248,6 +284,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_roundtrip),
 	        cmocka_unit_test(test_empty_and_bad_utf8),
+	        cmocka_unit_test(test_program_mapping_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,10 +4,14 @@
 # by tests/tracer.mk, for the stack metric of --frames traces).  Included from
 # tests/viewer.mk.
 
-check_PROGRAMS += tests/e2e/cmds_sizes tests/e2e/cmds_goroutines
+check_PROGRAMS += tests/e2e/cmds_sizes tests/e2e/cmds_sizes_shifted tests/e2e/cmds_goroutines
 tests_e2e_cmds_sizes_SOURCES = tests/e2e/cmds_sizes.cc
 tests_e2e_cmds_sizes_CXXFLAGS = $(WARN_CFLAGS) $(e2e_cflags)
 tests_e2e_cmds_sizes_LDFLAGS =
+# the same program at other addresses, for diff across two builds
+tests_e2e_cmds_sizes_shifted_SOURCES = tests/e2e/cmds_sizes.cc
+tests_e2e_cmds_sizes_shifted_CXXFLAGS = $(WARN_CFLAGS) $(e2e_cflags) -DCMDS_SHIFT
+tests_e2e_cmds_sizes_shifted_LDFLAGS =
 tests_e2e_cmds_goroutines_SOURCES = tests/e2e/cmds_goroutines.c
 tests_e2e_cmds_goroutines_CFLAGS = $(WARN_CFLAGS) $(e2e_cflags) $(GORT_CFLAGS)
 tests_e2e_cmds_goroutines_LDADD = $(gort_ldadd)

@@ -48,6 +48,13 @@ tests_test_corpus_SOURCES = tests/test_corpus.c
 tests_test_corpus_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir) -I$(top_srcdir)/tracer $(CMOCKA_CFLAGS)
 tests_test_corpus_LDADD = viewer/libreport.la $(CMOCKA_LIBS)
 
+# The clean-up of call-tree paths (split functions, start-up frames).
+check_PROGRAMS += tests/test_tidy_path
+TESTS += tests/test_tidy_path
+tests_test_tidy_path_SOURCES = tests/test_tidy_path.c
+tests_test_tidy_path_CPPFLAGS = $(tests_test_corpus_CPPFLAGS)
+tests_test_tidy_path_LDADD = viewer/libreport.la $(CMOCKA_LIBS)
+
 # End-to-end: `escapade report` on the corpus, and on programs traced by
 # `escapade record`.
 TESTS += tests/e2e/report-cli.sh tests/e2e/report-known-peak.sh \

@@ -543,11 +543,14 @@ int ct_metric_parse(const char *name)
 	return -1;
 }
 
+/* A copy of a tree made by re-adding each node's path with its self
+ * values: reversed (leaf first) and/or with frames cut to their names. */
 struct rev {
 	ct_tree *out;
 	ct_frame *path;
 	uint32_t cap;
 	int oom;
+	bool reverse, names_only;
 };
 
 static bool reverse_visit(void *ctx, const ct_tree *t, uint32_t node, uint32_t depth)
@@ -563,19 +566,21 @@ static bool reverse_visit(void *ctx, const ct_tree *t, uint32_t node, uint32_t d
 		return false;
 	}
 	r->path[depth - 1] = t->frames[t->nodes[node].frame];
+	if (r->names_only)
+		r->path[depth - 1] = (ct_frame){.name = r->path[depth - 1].name};
 	for (int m = 0; m < CT_NMETRICS; m++)
 		any |= (self[m] = ct_self(t, node, m)) != 0;
 	if (!any)
 		return true;
 	/* the path reversed, leaf first */
-	for (uint32_t i = 0; i < depth / 2; i++) {
+	for (uint32_t i = 0; r->reverse && i < depth / 2; i++) {
 		ct_frame x = r->path[i];
 		r->path[i] = r->path[depth - 1 - i];
 		r->path[depth - 1 - i] = x;
 	}
 	if (!ct_add(r->out, r->path, depth, self))
 		r->oom = 1;
-	for (uint32_t i = 0; i < depth / 2; i++) {
+	for (uint32_t i = 0; r->reverse && i < depth / 2; i++) {
 		ct_frame x = r->path[i];
 		r->path[i] = r->path[depth - 1 - i];
 		r->path[depth - 1 - i] = x;
@@ -583,9 +588,9 @@ static bool reverse_visit(void *ctx, const ct_tree *t, uint32_t node, uint32_t d
 	return !r->oom;
 }
 
-ct_tree *ct_reverse(const ct_tree *t)
+static ct_tree *copy_tree(const ct_tree *t, bool reverse, bool names_only)
 {
-	struct rev r = {.out = ct_new()};
+	struct rev r = {.out = ct_new(), .reverse = reverse, .names_only = names_only};
 
 	if (!r.out)
 		return NULL;
@@ -596,4 +601,14 @@ ct_tree *ct_reverse(const ct_tree *t)
 		return NULL;
 	}
 	return r.out;
+}
+
+ct_tree *ct_reverse(const ct_tree *t)
+{
+	return copy_tree(t, true, false);
+}
+
+ct_tree *ct_by_name(const ct_tree *t)
+{
+	return copy_tree(t, false, true);
 }

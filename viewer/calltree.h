@@ -90,6 +90,12 @@ void ct_sort(ct_tree *t);
  * of memory. */
 ct_tree *ct_reverse(const ct_tree *t);
 
+/* A new tree of the same stacks with every frame cut to its function name
+ * (no file, line or module), merging the paths that then coincide: how
+ * `escapade diff` matches stacks of two builds of one program, whose
+ * lines and module paths differ.  NULL when out of memory. */
+ct_tree *ct_by_name(const ct_tree *t);
+
 /* Depth-first walk, parents before children, children in sibling order.
  * visit returns false to skip the node's subtree.  The root is visited at
  * depth 0.  Iterative (no recursion, no memory): any depth is fine. */

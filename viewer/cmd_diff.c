@@ -8,8 +8,10 @@
  * `escapade report` gives per site (and, for the stack metric, the frames
  * that grew the stack).  Sites of the two trees are matched by name, file
  * and line through one sorted merge; stacks by walking each call path of
- * one tree down the other.  Printed: the totals, the sites that changed
- * (largest change first), those that appeared and vanished, the stacks that
+ * one tree down the other, on copies of the trees cut to function names
+ * (ct_by_name), so that two builds of one program, whose lines and module
+ * paths differ, still match stack for stack (and in the flame graph).  Printed: the totals, the
+ * sites that changed (largest change first), those that appeared and vanished, the stacks that
  * changed most.  With -o, a differential flame graph of NEW coloured by the
  * change since BASE.
  *
@@ -246,7 +248,8 @@ static int print_stacks(const ct_tree *base, const ct_tree *now, enum ct_metric 
 
 /* Prints the comparison; returns 1 when the threshold tripped, 0, or -1
  * when out of memory. */
-static int compare(const struct cmdline *c, const ct_tree *base, const ct_tree *now)
+static int compare(const struct cmdline *c, const ct_tree *base, const ct_tree *now,
+                   const ct_tree *base_names, const ct_tree *now_names)
 {
 	enum ct_metric m = (enum ct_metric)c->metric;
 	size_t nb, na, n;
@@ -265,7 +268,7 @@ static int compare(const struct cmdline *c, const ct_tree *base, const ct_tree *
 	bool over = print_sites("sites that changed", d, n, 0, c);
 	over |= print_sites("sites that appeared", d, n, 1, c);
 	print_sites("sites that vanished", d, n, 2, c);
-	int rc = print_stacks(base, now, m);
+	int rc = print_stacks(base_names, now_names, m);
 	free(d);
 	free(sb);
 	free(sa);
@@ -312,12 +315,20 @@ int cmd_diff(int argc, char **argv)
 		view_free(&base);
 		return 2;
 	}
-	ct_sort(base.tree);
-	ct_sort(now.tree);
-	rc = compare(&c, base.tree, now.tree);
+	ct_tree *bn = ct_by_name(base.tree), *nn = ct_by_name(now.tree);
+	rc = -1;
+	if (bn && nn) {
+		ct_sort(base.tree);
+		ct_sort(now.tree);
+		ct_sort(bn);
+		ct_sort(nn);
+		rc = compare(&c, base.tree, now.tree, bn, nn);
+	}
 	if (rc < 0)
 		fprintf(stderr, "escapade diff: out of memory\n");
-	int svg = rc >= 0 && c.out ? write_svg(&c, base.tree, now.tree) : 0;
+	int svg = rc >= 0 && c.out ? write_svg(&c, bn, nn) : 0;
+	ct_free(bn);
+	ct_free(nn);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "escapade diff: writing the comparison failed\n");
 		rc = -1;

@@ -33,7 +33,7 @@ int cmd_pprof(int argc, char **argv)
 	int rc = cmdline_start(&c, argc, argv, NULL, ".pb.gz", &v, &out, &name);
 	if (rc != CMDLINE_GO)
 		return rc;
-	bool failed =
-	        pprof_write(out, v.tree, (int64_t)v.start_realtime_ns, (int64_t)v.duration_ns) < 0;
+	bool failed = pprof_write(out, v.tree, v.t.exe, (int64_t)v.start_realtime_ns,
+	                          (int64_t)v.duration_ns) < 0;
 	return cmdline_finish(&c, out, name, &v, failed, true);
 }

@@ -362,7 +362,7 @@ static int write_out(FILE *out, const struct args *a, ct_tree *t, const struct e
 	if (strcmp(a->format, "timeline") == 0)
 		return write_timeline(out, a, ev);
 	if (strcmp(a->format, "pprof") == 0)
-		return pprof_write(out, t, 0, 0);
+		return pprof_write(out, t, NULL, 0, 0);
 	fprintf(stderr, "folded2out: unknown format '%s'\n", a->format);
 	exit(2);
 }

@@ -107,6 +107,7 @@ enum load_status trace_load_observed(esc_reader *r, esc_symbolizer *sym,
 	const struct esc_trace_info *info = esc_reader_info(r);
 	t->sym = sym;
 	t->pid = info->pid;
+	t->cost_measured = info->flags & ESC_FLAG_COST;
 	t->exe = strdup(info->exe ? info->exe : "");
 	t->agg = agg_new();
 	if (!t->exe || !t->agg) {

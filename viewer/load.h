@@ -21,8 +21,9 @@ struct loaded_trace {
 	esc_symbolizer *sym; /* NULL when loaded without symbols */
 	char *exe;           /* the traced program */
 	uint32_t pid;
-	bool truncated; /* no end record, or cut short */
-	bool clean_end; /* an end record was read */
+	bool truncated;     /* no end record, or cut short */
+	bool clean_end;     /* an end record was read */
+	bool cost_measured; /* recorded with --cost: allocs carry the allocator's time */
 	int64_t exit_status;
 	char message[512]; /* why it is truncated or damaged */
 };

@@ -13,7 +13,8 @@
  * a string is emitted the first time it is referenced.
  *
  * Identity: one Location per frame of the call tree (frame id + 1), one
- * Function per (name, file), one Mapping per module; a Sample per tree node
+ * Function per (name, file), one Mapping per module (the program's first:
+ * pprof names the profile after its first mapping); a Sample per tree node
  * with a self value, its location ids leaf first as pprof wants them.
  */
 #include "pprof.h"
@@ -358,8 +359,21 @@ static uint64_t function(struct out *o, struct ptrmap *funcs, const ct_frame *f,
 	return id;
 }
 
-/* One Location per frame (id = frame + 1), with its Function and Mapping. */
-static int write_locations(struct out *o, const ct_tree *t)
+/* The program's own module as the tree interns it (mappings are keyed by
+ * the interned pointer), or NULL when no frame is in it. */
+static const char *exe_module(const ct_tree *t, const char *exe)
+{
+	for (uint32_t i = 1; exe && i < ct_frames(t); i++) {
+		const char *m = ct_frame_at(t, i)->module;
+		if (m && !strcmp(m, exe))
+			return m;
+	}
+	return NULL;
+}
+
+/* One Location per frame (id = frame + 1), with its Function and Mapping;
+ * the program's Mapping first. */
+static int write_locations(struct out *o, const ct_tree *t, const char *exe)
 {
 	struct ptrmap *funcs = map_new(), *maps = map_new();
 	uint32_t nfuncs = 0, nmaps = 0;
@@ -369,6 +383,7 @@ static int write_locations(struct out *o, const ct_tree *t)
 		map_free(maps);
 		return -1;
 	}
+	mapping(o, maps, exe_module(t, exe), &nmaps);
 	for (uint32_t i = 1; i < ct_frames(t) && !o->err; i++) {
 		const ct_frame *f = ct_frame_at(t, i);
 		uint64_t fn = function(o, funcs, f, &nfuncs);
@@ -423,7 +438,8 @@ static bool sample_visit(void *ctx, const ct_tree *t, uint32_t node, uint32_t de
 	return !o->err;
 }
 
-int pprof_write(FILE *out, const ct_tree *t, int64_t time_nanos, int64_t duration_nanos)
+int pprof_write(FILE *out, const ct_tree *t, const char *exe, int64_t time_nanos,
+                int64_t duration_nanos)
 {
 	struct out o = {.f = out};
 	struct samples s = {.o = &o};
@@ -436,7 +452,7 @@ int pprof_write(FILE *out, const ct_tree *t, int64_t time_nanos, int64_t duratio
 	if (!(o.strings = map_new()))
 		goto out;
 	write_header(&o, time_nanos, duration_nanos);
-	if (write_locations(&o, t) < 0)
+	if (write_locations(&o, t, exe) < 0)
 		goto out;
 	ct_walk(t, sample_visit, &s);
 	z_push(&o, NULL, 0, Z_FINISH);

@@ -23,8 +23,11 @@
 #include "calltree.h"
 
 /* Writes t as a gzipped profile.proto message.  time_nanos (0 = unset) is
- * when the profile was taken, duration_nanos how long it covers.  Returns
- * 0, or -1 on a write, compression or memory error. */
-int pprof_write(FILE *out, const ct_tree *t, int64_t time_nanos, int64_t duration_nanos);
+ * when the profile was taken, duration_nanos how long it covers.  exe (may
+ * be NULL) is the traced program's path: its mapping goes first, since
+ * pprof takes the first mapping as the main binary ("File:").  Returns 0,
+ * or -1 on a write, compression or memory error. */
+int pprof_write(FILE *out, const ct_tree *t, const char *exe, int64_t time_nanos,
+                int64_t duration_nanos);
 
 #endif

@@ -124,6 +124,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 /* ---- text ---------------------------------------------------------------- */
 
+/* Without `record --cost` the allocator is not timed: say so rather than
+ * print a cost of 0. */
+static const char not_measured[] = "not measured (record with --cost)";
+
 static const char *human(uint64_t bytes, char *buf, size_t len)
 {
 	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
@@ -165,7 +169,10 @@ static void text_totals(FILE *out, const struct loaded_trace *t)
 	        tot->leaked_bytes, tot->leaked_allocations, tot->leaked_allocations == 1 ? "" : "s",
 	        human(tot->leaked_bytes, b3, sizeof b3));
 	fprintf(out, "  temporary        %" PRIu64 "\n", tot->temporary);
-	fprintf(out, "  allocator time   %.3f ms\n", (double)tot->cost_ns / 1e6);
+	if (t->cost_measured)
+		fprintf(out, "  allocator time   %.3f ms\n", (double)tot->cost_ns / 1e6);
+	else
+		fprintf(out, "  allocator time   %s\n", not_measured);
 	if (tot->gort_objects || tot->gc_cycles || tot->stack_grows || tot->goroutines) {
 		fprintf(out, "  gort objects     %" PRIu64 " (%" PRIu64 " swept)\n",
 		        tot->gort_objects, tot->gort_frees);
@@ -195,8 +202,11 @@ static void text_sites(FILE *out, const struct loaded_trace *t, const site *site
 		        s->allocations, s->allocations == 1 ? "" : "s",
 		        human(s->bytes, b1, sizeof b1), human(s->peak_bytes, b2, sizeof b2),
 		        human(s->leaked_bytes, b3, sizeof b3));
-		fprintf(out, "; cost %.1f us; temporary %" PRIu64 "; %s\n",
-		        (double)s->cost_ns / 1e3, s->temporary, site_verdict(s));
+		if (t->cost_measured)
+			fprintf(out, "; cost %.1f us", (double)s->cost_ns / 1e3);
+		else
+			fprintf(out, "; cost %s", not_measured);
+		fprintf(out, "; temporary %" PRIu64 "; %s\n", s->temporary, site_verdict(s));
 		site_path(s, t->sym, print_frame_text, out);
 	}
 }
@@ -237,13 +247,15 @@ static void json_totals(FILE *out, const struct loaded_trace *t)
 	        ", \"temporary\": %" PRIu64 ",\n              \"gc_cycles\": %" PRIu64
 	        ", \"stack_grows\": %" PRIu64 ", \"goroutines\": %" PRIu64
 	        ", \"truncated\": %s,\n              \"cost_ns\": %" PRIu64
+	        ", \"cost_measured\": %s"
 	        ", \"gort_objects\": %" PRIu64 ", \"gort_frees\": %" PRIu64
 	        ",\n              \"unknown_frees\": %" PRIu64 ", \"lost_events\": %" PRIu64
 	        " },\n",
 	        tot->allocations, tot->frees, tot->bytes_allocated, tot->peak_bytes,
 	        tot->leaked_bytes, tot->leaked_allocations, tot->temporary, tot->gc_cycles,
 	        tot->stack_grows, tot->goroutines, t->truncated ? "true" : "false", tot->cost_ns,
-	        tot->gort_objects, tot->gort_frees, tot->unknown_frees, tot->lost);
+	        t->cost_measured ? "true" : "false", tot->gort_objects, tot->gort_frees,
+	        tot->unknown_frees, tot->lost);
 	if (t->truncated) {
 		fprintf(out, "  \"warning\": ");
 		json_str(out, t->message);

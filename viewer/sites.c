@@ -24,6 +24,33 @@ static bool is_stack_switch(const char *fn)
 	return fn && (!strcmp(fn, "__morestack") || !strcmp(fn, "__morestack_non_split"));
 }
 
+static bool is_startup(const char *fn)
+{
+	return !strcmp(fn, "_start") || !strncmp(fn, "__libc_start_main", 17) ||
+	       !strcmp(fn, "__libc_start_call_main");
+}
+
+/* Drops frames[k..k+d) of the n frames; returns the new length. */
+static size_t drop_frames(ct_frame *frames, size_t n, size_t k, size_t d)
+{
+	memmove(&frames[k], &frames[k + d], (n - k - d) * sizeof *frames);
+	return n - d;
+}
+
+size_t site_tidy_path(ct_frame *frames, size_t n)
+{
+	for (size_t i = 1; i + 1 < n; i++)
+		if (is_stack_switch(frames[i].name) &&
+		    !strcmp(frames[i - 1].name, frames[i + 1].name))
+			n = drop_frames(frames, n, --i, 2);
+	size_t m = 0;
+	while (m < n && is_startup(frames[m].name))
+		m++;
+	if (m && m < n && !strcmp(frames[m].name, "main"))
+		n = drop_frames(frames, n, 0, m);
+	return n;
+}
+
 /* Functions that only pass an allocation on: the site is their caller.
  * (operator new and friends in libstdc++; gort's allocation path, where the
  * newobject probe fires: gort_newobject tail-calls newobject_probed, which

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "aggregate.h"
+#include "calltree.h"
 #include "tracer/symbolize.h"
 
 typedef struct site {
@@ -39,6 +40,17 @@ site *sites_build(agg *a, esc_symbolizer *sym, enum site_sort key, size_t *n);
  * *inline_index.  False for a stack without addresses. */
 bool site_find(esc_symbolizer *sym, const agg_stack *st, uint32_t *pc_index, int *inline_index,
                const esc_frame **frame);
+
+/* Tidies a call path (frames[0..n), outermost first) for the call tree;
+ * returns the new length:
+ *  - a function split by a stack segment, `f; __morestack; f` (its prologue
+ *    called __morestack, which ran its body on the new segment), becomes the
+ *    one inner `f` frame (the line that was running), so flame graphs do not
+ *    show it twice;
+ *  - the C start-up frames above main (_start, __libc_start_main*,
+ *    __libc_start_call_main) are dropped when main is there, so every
+ *    stack of main has the one root main however deep the unwinder went. */
+size_t site_tidy_path(ct_frame *frames, size_t n);
 
 /* "escaped" when an allocation outlived its allocating frame,
  * "frame-local" when every allocation died before its frame returned,

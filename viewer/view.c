@@ -282,6 +282,13 @@ static bool stack_frames(esc_symbolizer *sym, const agg_stack *st, struct frames
 	return true;
 }
 
+/* Adds the path in fs, tidied (site_tidy_path), to the tree. */
+static bool add_path(ct_tree *t, struct frames *fs, const uint64_t *values)
+{
+	fs->n = site_tidy_path(fs->v, fs->n);
+	return ct_add(t, fs->v, fs->n, values) != 0;
+}
+
 /* The path of frame-stack node i, outermost first. */
 static bool frame_path(esc_symbolizer *sym, const framestack *f, size_t i, struct frames *fs)
 {
@@ -301,8 +308,8 @@ static bool add_frame_paths(struct trace_view *v, struct frames *fs)
 	for (size_t i = 1; i < fs_nodes(v->frames); i++) {
 		uint64_t values[CT_NMETRICS] = {0};
 		values[CT_STACK] = fs_node_at(v->frames, i)->bytes;
-		if (values[CT_STACK] && (!frame_path(v->t.sym, v->frames, i, fs) ||
-		                         !ct_add(v->tree, fs->v, fs->n, values)))
+		if (values[CT_STACK] &&
+		    (!frame_path(v->t.sym, v->frames, i, fs) || !add_path(v->tree, fs, values)))
 			return false;
 	}
 	return true;
@@ -321,7 +328,7 @@ static bool build_tree(struct trace_view *v)
 		        st->live_bytes, st->live_allocs, stack};
 		if (!st->allocs && !stack)
 			continue;
-		ok = stack_frames(v->t.sym, st, &fs) && ct_add(v->tree, fs.v, fs.n, values);
+		ok = stack_frames(v->t.sym, st, &fs) && add_path(v->tree, &fs, values);
 	}
 	ok = ok && (!frames || add_frame_paths(v, &fs));
 	free(fs.v);

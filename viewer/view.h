@@ -9,7 +9,8 @@
  * neighbours), collections, goroutine lives and stack growths for the
  * timeline — shows progress on a terminal, and then builds the symbolized
  * call tree: each stack's frames (allocator wrappers skipped, as for
- * sites; inlined frames expanded), outermost first, with the metric vector
+ * sites; inlined frames expanded; tidied by site_tidy_path: one root main,
+ * split functions one frame), outermost first, with the metric vector
  * {allocs, bytes, cost, peak, leaked bytes, leaked allocs, stack bytes}.
  * Stack bytes come from the function entry/exit events of a --frames trace
  * (viewer/framestack.h: each call's frame size on its call path) when it

@@ -36,6 +36,20 @@ done
 	fail "--fail-on-increase 0 failed when everything shrank"
 grep -q '^  -60000 (-75.0%)' "$scratch/s.txt" || fail "reverse diff: $(cat "$scratch/s.txt")"
 
+# Two builds of one program (other addresses, lines and module path) match
+# stack for stack and site for site: the same run shows no change at all.
+shifted=$top_builddir/tests/e2e/cmds_sizes_shifted
+[ -x "$shifted" ] || fail "$shifted is not built"
+record "$scratch/s.trace" "$shifted" 20
+"$ESCAPADE" diff "$scratch/a.trace" "$scratch/s.trace" >"$scratch/x.txt" || fail "diff of two builds failed"
+grep -q '^total: .* (+0, ' "$scratch/x.txt" || fail "two builds: total changed: $(cat "$scratch/x.txt")"
+grep -q '^stacks that changed most:' "$scratch/x.txt" &&
+	fail "two builds of one program differ by stack: $(cat "$scratch/x.txt")"
+grep -q '^sites that' "$scratch/x.txt" && fail "two builds differ by site: $(cat "$scratch/x.txt")"
+"$ESCAPADE" diff "$scratch/s.trace" "$scratch/b.trace" >"$scratch/y.txt" || fail "diff b/s failed"
+grep -q '^  +60000  20000 -> 80000  .*;void grow_me<Box<int>&>' "$scratch/y.txt" ||
+	fail "two builds: grow_me's stack is not matched 20000 -> 80000: $(cat "$scratch/y.txt")"
+
 # Usage errors and unreadable traces exit 2.
 "$ESCAPADE" diff "$scratch/a.trace" 2>/dev/null
 [ $? = 2 ] || fail "diff with one trace did not exit 2"

@@ -21,6 +21,12 @@ for pair in bytes:bytes_allocated count:allocations cost:cost_ns peak:peak_bytes
 done
 [ "$(wc -l <"$scratch/bytes.folded")" -gt 2 ] || fail "folded printed too few lines"
 
+# One root for the program: the C start-up frames above main are dropped
+# however deep each stack's walk went (printf's buffer reached _start).
+grep -q '^main;' "$scratch/bytes.folded" || fail "no stack is rooted at main"
+grep -E '(^|;)(_start|__libc_start_main[a-z_]*|__libc_start_call_main);' "$scratch/bytes.folded" &&
+	fail "start-up frames above main remain: $(cat "$scratch/bytes.folded")"
+
 # Per leaf function, folded bytes are report's site bytes (';' is folded's
 # separator: it becomes ':' in a frame name).
 python3 - "$scratch/bytes.folded" "$scratch/r.json" <<'PY' || fail "folded and report sites differ"

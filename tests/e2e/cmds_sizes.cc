@@ -7,11 +7,25 @@
  *                  whatever N; a function named with <>&"'; (an asm label)
  *                  mallocs 777 bytes and keeps them (a leak).
  *
+ * Built a second time as cmds_sizes_shifted with -DCMDS_SHIFT, which adds an
+ * unused function ahead of the others: the same program at other addresses
+ * (and another module path), for diff across two builds.
+ *
  * The names are hostile on purpose: every output must carry them intact
  * (escaped for its format).  Built -O0 so each call stays a frame.
  */
 #include <cstdio>
 #include <cstdlib>
+
+#ifdef CMDS_SHIFT
+__attribute__((noinline, used)) static int shift_addresses(int x)
+{
+	volatile char b[64];
+	for (int i = 0; i < 64; i++)
+		b[i] = (char)(x + i);
+	return b[3] + b[9];
+}
+#endif
 
 template <typename T> struct Box {
 	T v;

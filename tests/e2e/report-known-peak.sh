@@ -28,4 +28,20 @@ site() { # SIZE -> "allocations bytes peak leaked" of the site that mallocs SIZE
 [ "$(site 123)" = "1 123 0 123" ] || fail "malloc(123) site: '$(site 123)', expected '1 123 0 123'"
 [ "$(jq_py "$scratch/kp.json" "[s['function'] for s in r['sites']][:3]")" = "['main', 'main', 'main']" ] ||
 	fail "sites are not all in main: $(jq_py "$scratch/kp.json" "[s['function'] for s in r['sites']]")"
+# Without --cost the allocator is not timed: the report says so instead of
+# a cost of 0, and the JSON keeps cost_ns 0 with "cost_measured": false.
+"$ESCAPADE" report "$scratch/kp.trace" >"$scratch/kp.txt" || fail "report (text) failed"
+grep -q '^  allocator time   not measured (record with --cost)$' "$scratch/kp.txt" ||
+	fail "an untimed trace does not say its cost is not measured: $(cat "$scratch/kp.txt")"
+grep -q 'cost 0.0 us' "$scratch/kp.txt" && fail "an untimed trace shows site cost 0.0 us"
+grep -q '; cost not measured (record with --cost); ' "$scratch/kp.txt" ||
+	fail "sites of an untimed trace do not say their cost is not measured"
+[ "$(jq_py "$scratch/kp.json" '(r["totals"]["cost_measured"], r["totals"]["cost_ns"])')" = "(False, 0)" ] ||
+	fail "JSON of an untimed trace: cost_measured/cost_ns are not false/0"
+"$ESCAPADE" record --cost -o "$scratch/c.trace" -- "$prog" >/dev/null 2>&1 || fail "record --cost failed"
+report_json "$scratch/c.trace" "$scratch/c.json"
+[ "$(jq_py "$scratch/c.json" 'r["totals"]["cost_measured"] and r["totals"]["cost_ns"] > 0')" = True ] ||
+	fail "JSON of a --cost trace: cost not measured or 0"
+"$ESCAPADE" report "$scratch/c.trace" | grep -q '^  allocator time   [0-9.]* ms$' ||
+	fail "a --cost trace does not show its allocator time"
 exit 0
