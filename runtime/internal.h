@@ -252,12 +252,12 @@ typedef struct stkseg {
 	struct stkseg *next;
 	struct gort_g *g;
 	uintptr_t hi;
-	uintptr_t splo; /* lowest live address when a newer segment was entered */
-	size_t size;    /* bytes, header included: a power of two */
+	uintptr_t splo;     /* lowest live address when a newer segment was entered */
+	size_t size;        /* bytes, header included: a power of two */
 	size_t spare_avail; /* frames below this fit on the spare (next) on
 	                     * __morestack's warm path; 0 without a spare */
-	uint8_t cls;    /* pool class: size == STACK_MIN << cls */
-	uint8_t mapped; /* mmap'd on its own (large), not carved from a chunk */
+	uint8_t cls;        /* pool class: size == STACK_MIN << cls */
+	uint8_t mapped;     /* mmap'd on its own (large), not carved from a chunk */
 	uint8_t pad[6];
 } stkseg;
 
@@ -374,6 +374,8 @@ void traceback_g(int fd, const struct gort_g *gp, uintptr_t rbp, uintptr_t pc);
 void sched_fatal(const char *msg) __attribute__((noreturn));
 void sched_traceback_dying(void); /* panic.c: every goroutine, running first */
 const char *symbolize(uintptr_t pc, uintptr_t *off);
+/* "running", "runnable" or the wait reason: a traceback's goroutine header. */
+const char *gstatus_string(const struct gort_g *gp);
 
 /* chan.c, select.c, sync.c: a goroutine waiting on a channel (or a select
  * case, a mutex, a wait group).  It lives in the waiter's stack frame. */

@@ -104,6 +104,23 @@ const gort_g *gort_getg(void);
  * n < 0. */
 int gort_reachable(const void *sp, void *const *ptrs, int n, bool *reachable);
 
+/* Every goroutine that has not ended, as Go's tracebacks head them:
+ * fn(goid, state, arg) for each, where state is "running", "runnable", or
+ * the wait reason of a parked goroutine, Go's strings: "chan receive",
+ * "chan send", "chan receive (nil chan)", "select", "select (no cases)",
+ * "sleep", "sync.WaitGroup.Wait", "sync.Mutex.Lock".  The strings are
+ * static.  Returns how many goroutines fn saw.
+ *
+ * Meant for the end of a run, to tell what was left blocked: from go_exit
+ * of the main goroutine (id 1: gort_main forgets the others once it
+ * returns, without a go_exit for them), or from an exit hook (a deadlock or
+ * a panic ends the process with _exit(2) while the goroutines are still
+ * parked).  It reads the scheduler's goroutine list without a lock, so it
+ * runs on the thread that runs gort, like gort_reachable; fn must not call
+ * back into gort.  It costs nothing while nobody calls it: gopark already
+ * keeps the reason. */
+int gort_goroutine_states(void (*fn)(uint64_t goid, const char *state, void *arg), void *arg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -475,3 +475,19 @@ const gort_g *gort_getg(void)
 {
 	return on_m0 ? m0.curg : NULL;
 }
+
+/* The scheduler's goroutine list for tools (probes.h); the states are the
+ * headers of Go's tracebacks (traceback.c). */
+int gort_goroutine_states(void (*fn)(uint64_t goid, const char *state, void *arg), void *arg)
+{
+	int n = 0;
+
+	for (uint32_t i = 0; i < allglen; i++) {
+		const struct gort_g *gp = allgs[i];
+		if (gp->status != G_RUNNABLE && gp->status != G_RUNNING && gp->status != G_WAITING)
+			continue;
+		fn(gp->goid, gstatus_string(gp), arg);
+		n++;
+	}
+	return n;
+}

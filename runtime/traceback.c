@@ -166,7 +166,7 @@ static void print_frame(FILE *f, uintptr_t pc)
 	        (unsigned long)off + 1);
 }
 
-static const char *gstatus_string(const struct gort_g *gp)
+const char *gstatus_string(const struct gort_g *gp)
 {
 	switch (gp->status) {
 	case G_RUNNING:

@@ -4,7 +4,8 @@
 # by tests/tracer.mk, for the stack metric of --frames traces).  Included from
 # tests/viewer.mk.
 
-check_PROGRAMS += tests/e2e/cmds_sizes tests/e2e/cmds_sizes_shifted tests/e2e/cmds_goroutines
+check_PROGRAMS += tests/e2e/cmds_sizes tests/e2e/cmds_sizes_shifted tests/e2e/cmds_goroutines \
+	tests/e2e/cmds_waits
 tests_e2e_cmds_sizes_SOURCES = tests/e2e/cmds_sizes.cc
 tests_e2e_cmds_sizes_CXXFLAGS = $(WARN_CFLAGS) $(e2e_cflags)
 tests_e2e_cmds_sizes_LDFLAGS =
@@ -17,6 +18,11 @@ tests_e2e_cmds_goroutines_CFLAGS = $(WARN_CFLAGS) $(e2e_cflags) $(GORT_CFLAGS)
 tests_e2e_cmds_goroutines_LDADD = $(gort_ldadd)
 tests_e2e_cmds_goroutines_LDFLAGS = $(gort_prog_ldflags) \
 	-Wl,--export-dynamic-symbol=gort_set_probes
+
+tests_e2e_cmds_waits_SOURCES = tests/e2e/cmds_waits.c
+tests_e2e_cmds_waits_CFLAGS = $(WARN_CFLAGS) $(e2e_cflags) $(GORT_CFLAGS)
+tests_e2e_cmds_waits_LDADD = $(gort_ldadd)
+tests_e2e_cmds_waits_LDFLAGS = $(gort_prog_ldflags)
 
 viewer_cmds_tests = tests/e2e/cmds-folded-flame.sh tests/e2e/cmds-pprof.sh \
 	tests/e2e/cmds-diff.sh tests/e2e/cmds-goroutines.sh tests/e2e/cmds-errors.sh \

@@ -55,9 +55,9 @@ static void print_alloc(const struct esc_event *ev)
 static void print_event(const struct esc_event *ev)
 {
 	static const char *const names[] = {
-	        "module", "stack",       "thread_name",   "alloc",     "free",    "gc_start",
-	        "gc_end", "stack_grow",  "stack_release", "go_create", "go_exit", "lost",
-	        "end",    "frame_enter", "frame_exit",    "escape",
+	        "module", "stack",       "thread_name",   "alloc",     "free",     "gc_start",
+	        "gc_end", "stack_grow",  "stack_release", "go_create", "go_exit",  "lost",
+	        "end",    "frame_enter", "frame_exit",    "escape",    "go_state",
 	};
 	printf("%s t=%" PRIu64 " thread=%u tid=%u g=%" PRIu64, names[ev->type], ev->time_ns,
 	       ev->thread, ev->tid, ev->goid);
@@ -116,6 +116,9 @@ static void print_event(const struct esc_event *ev)
 	case ESC_EV_ESCAPE:
 		printf(" escaped=%d", ev->u.escape.escaped);
 		print_ref("block", &ev->u.escape.block);
+		break;
+	case ESC_EV_GO_STATE:
+		printf(" goid=%" PRIu64 " state=%s", ev->u.go_state.goid, ev->u.go_state.state);
 		break;
 	case ESC_EV_END:
 		printf(" reason=%s status=%" PRId64,

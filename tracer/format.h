@@ -32,7 +32,7 @@
 
 #define ESC_MAGIC             "ESCTRACE"
 #define ESC_MAGIC_LEN         8
-#define ESC_VERSION           2 /* 2: the escape record */
+#define ESC_VERSION           3 /* 2: the escape record; 3: goroutine state */
 #define ESC_MIN_VERSION       1 /* the oldest version a reader accepts */
 #define ESC_FILE_HEADER_SIZE  4096u
 #define ESC_CHUNK_MAGIC       0x4b484345u /* "ECHK" little-endian */
@@ -43,6 +43,7 @@
 #define ESC_MAX_PATH          4096u
 #define ESC_MAX_BUILD_ID      64u
 #define ESC_MAX_NAME          64u
+#define ESC_MAX_GO_STATE      64u /* longest goroutine state string */
 #define ESC_MAX_VARINT        10u
 
 /* Clocks (file header `clock`).  TSC: ticks of the invariant time-stamp
@@ -77,6 +78,7 @@ enum esc_tag {
 	ESC_REC_FRAME_ENTER = 0x0e,   /* dt, fn delta, sp delta (--frames) */
 	ESC_REC_FRAME_EXIT = 0x0f,    /* dt (--frames) */
 	ESC_REC_ESCAPE = 0x10,        /* dt, ref, escaped (version 2) */
+	ESC_REC_GO_STATE = 0x11,      /* dt, goid, state: left at the end (version 3) */
 	ESC_REC_ALLOC = 0x20,         /* | esc_alloc_fn: dt, size, stack, frame [cost] [ref] */
 	ESC_REC_FREE = 0x40,          /* | esc_free_fn: dt, ref */
 	ESC_REC_ALLOC_SAME = 0x60,    /* | esc_alloc_fn: dt, size [cost] [ref]; the previous

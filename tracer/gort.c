@@ -19,6 +19,11 @@
  * arena) unless it already runs on the thread's stack.  While there, the
  * split-stack guard (%fs:0x70) is zero, so gort_getg/gort_goid, which are
  * split-stack functions, never ask for a segment.
+ *
+ * When the program ends (the main goroutine's exit, or the process's),
+ * gort_record_states asks the runtime what every goroutine still there was
+ * doing (gort_goroutine_states: Go's wait reasons) and writes one goroutine
+ * state record each.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -29,6 +34,7 @@
 uint64_t (*gort_goid_now)(void);
 static uint64_t (*p_goid)(const gort_g *);
 static const gort_g *(*p_getg)(void);
+static int (*p_states)(void (*)(uint64_t, const char *, void *), void *);
 
 static uint64_t goid_now(void)
 {
@@ -237,6 +243,9 @@ static void on_stack_release(const gort_g *g, size_t seg_size)
 
 static void on_go_exit(const gort_g *g)
 {
+	/* The main goroutine's end: gort_main forgets the others next. */
+	if (goid_of(g) == 1)
+		gort_record_states();
 	PROBE_ARGS(.a = ESC_REC_GO_EXIT, .g = g);
 	on_tracer_stack(g_event_body, &args_);
 }
@@ -268,6 +277,43 @@ static void on_go_create(const gort_g *g, void (*fn)(void *), const gort_g *pare
 	on_tracer_stack(go_create_body, &args_);
 }
 
+/* ---- what the goroutines left behind were doing ------------------------------- */
+
+/* One goroutine state record (the thread is entered: t is ours). */
+static void state_record(uint64_t goid, const char *state, void *arg)
+{
+	struct tstate *t = arg;
+	size_t n = strnlen(state, ESC_MAX_GO_STATE);
+	uint8_t *q = writer_reserve(t, 1 + 3 * ESC_MAX_VARINT + n);
+	if (q == NULL)
+		return;
+	*q++ = ESC_REC_GO_STATE;
+	q = put_dt(t, q, event_time(t));
+	q = esc_put_uvarint(q, goid);
+	q = esc_put_uvarint(q, n);
+	memcpy(q, state, n);
+	writer_commit(t, q + n);
+}
+
+static void states_body(void *arg)
+{
+	(void)arg;
+	struct tstate *t = enter();
+	if (t == NULL)
+		return;
+	p_states(state_record, t);
+	leave(t);
+}
+
+/* Only at the end of a run, never per park: the runtime keeps every parked
+ * goroutine's wait reason anyway, so asking once costs one walk of its
+ * goroutine list, and the programs that never block pay nothing. */
+void gort_record_states(void)
+{
+	if (p_states != NULL)
+		on_tracer_stack(states_body, NULL);
+}
+
 void gort_attach(void)
 {
 	void (*set)(const gort_probes *) =
@@ -277,6 +323,8 @@ void gort_attach(void)
 		return;
 	p_goid = (uint64_t(*)(const gort_g *))dlsym(RTLD_DEFAULT, "gort_goid");
 	p_getg = (const gort_g *(*)(void))dlsym(RTLD_DEFAULT, "gort_getg");
+	p_states = (int (*)(void (*)(uint64_t, const char *, void *), void *))dlsym(
+	        RTLD_DEFAULT, "gort_goroutine_states");
 	if (p_goid != NULL && p_getg != NULL)
 		gort_goid_now = goid_now;
 	gort_probes probes = {

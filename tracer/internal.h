@@ -305,6 +305,9 @@ HIDDEN void *hooks_real_aligned_alloc(size_t align, size_t n);
 /* ---- gort.c ---------------------------------------------------------------- */
 
 HIDDEN void gort_attach(void);
+/* Record the state of every goroutine left (gort_goroutine_states), when
+ * the program ends; nothing without gort. */
+HIDDEN void gort_record_states(void);
 /* Run fn(arg) on the thread's 64 KiB tracer stack, the split-stack guard
  * off (directly when already on the thread's own stack). */
 HIDDEN void on_tracer_stack(void (*fn)(void *), void *arg);

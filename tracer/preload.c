@@ -372,8 +372,10 @@ static bool owner(void)
 
 __attribute__((destructor)) static void escapade_fini(void)
 {
-	if (owner())
+	if (owner()) {
+		gort_record_states();
 		writer_finish(ESC_END_EXIT, exit_status, esc_opt.compact);
+	}
 }
 
 #define REAL(type, name) ((type)dlsym(RTLD_NEXT, name))
@@ -388,8 +390,10 @@ EXPORT __attribute__((noreturn)) void exit(int status)
 /* End the trace, then the process through the real function `name`. */
 static __attribute__((noreturn)) void end_then(unsigned reason, int status, const char *name)
 {
-	if (owner())
+	if (owner()) {
+		gort_record_states();
 		writer_finish(reason, status, esc_opt.compact);
+	}
 	REAL(void (*)(int), name)(status);
 	__builtin_unreachable();
 }

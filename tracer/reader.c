@@ -858,6 +858,15 @@ static int decode_record(esc_reader *r, struct cursor *c, struct esc_event *ev)
 			return damage(r, c, "bad escape verdict");
 		ev->u.escape.escaped = v;
 		return 1;
+	case ESC_REC_GO_STATE:
+		if (r->hdr.version < 3)
+			break;
+		ev->type = ESC_EV_GO_STATE;
+		TRY(get_dt(r, c));
+		GET(ev->u.go_state.goid);
+		TRY(get_str(r, c, ESC_MAX_GO_STATE, &raw, &len));
+		ev->u.go_state.state = c->str;
+		return 1;
 	}
 	c->p--;
 	return damage(r, c, "unknown record tag");

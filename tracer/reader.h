@@ -39,7 +39,8 @@ enum esc_event_type {
 	ESC_EV_END,
 	ESC_EV_FRAME_ENTER, /* --frames: a function of code built with -finstrument-functions */
 	ESC_EV_FRAME_EXIT,
-	ESC_EV_ESCAPE, /* a return barrier's verdict on one gort object */
+	ESC_EV_ESCAPE,   /* a return barrier's verdict on one gort object */
+	ESC_EV_GO_STATE, /* a goroutine left at the end, and what it was doing */
 };
 
 /* fn of an ESC_EV_ALLOC that came from gort_newobject. */
@@ -117,6 +118,10 @@ struct esc_event {
 			struct esc_ref block; /* the object */
 			bool escaped;         /* reachable once its frame returned */
 		} escape;
+		struct {
+			uint64_t goid;
+			const char *state; /* "chan receive", "select", "runnable", ... */
+		} go_state;
 	} u;
 };
 

@@ -32,7 +32,9 @@ struct agg {
 	agg_stack *stacks;
 	size_t nstacks, capstacks;
 	id_table stack_index, blocks, threads;
-	id_table goroutines; /* alive: goid -> (creator's stack, entry fn) */
+	id_table goroutines;          /* alive: goid -> (creator's stack | state << 32, entry fn) */
+	char *states[AGG_MAX_STATES]; /* goroutine states seen, interned */
+	size_t nstates;
 	agg_totals totals;
 	uint64_t live_bytes; /* of the whole trace */
 	uint64_t peaks;      /* new peaks reached so far */
@@ -59,6 +61,8 @@ void agg_free_all(agg *a)
 	id_table_free(&a->blocks);
 	id_table_free(&a->threads);
 	id_table_free(&a->goroutines);
+	for (size_t i = 0; i < a->nstates; i++)
+		free(a->states[i]);
 	free(a);
 }
 
@@ -252,9 +256,39 @@ void agg_go_create(agg *a, uint64_t goid, uint64_t stack, uint64_t fn)
 	a->totals.goroutines++;
 	id_slot *g = id_table_put(&a->goroutines, goid);
 	if (g) {
-		g->a = stack;
+		g->a = stack & 0xffffffffu; /* stack ids are 32-bit */
 		g->b = fn;
 	}
+}
+
+/* The number (from 1) of an interned state; 0 when the table is full. */
+static int intern_state(agg *a, const char *state, uint64_t *idx)
+{
+	for (size_t i = 0; i < a->nstates; i++)
+		if (!strcmp(a->states[i], state)) {
+			*idx = i + 1;
+			return 0;
+		}
+	*idx = 0;
+	if (a->nstates == AGG_MAX_STATES)
+		return 0;
+	if (!(a->states[a->nstates] = strdup(state)))
+		return -1;
+	*idx = ++a->nstates;
+	return 0;
+}
+
+bool agg_go_state(agg *a, uint64_t goid, const char *state)
+{
+	id_slot *g = id_table_find(&a->goroutines, goid);
+	uint64_t idx;
+	if (!g)
+		return true;
+	if (intern_state(a, state, &idx) < 0)
+		return false;
+	if (idx)
+		g->a = (g->a & 0xffffffffu) | idx << 32;
+	return true;
 }
 
 void agg_go_exit(agg *a, uint64_t goid)
@@ -281,7 +315,9 @@ agg_goroutine *agg_goroutines_alive(const agg *a, size_t *n)
 	for (size_t i = 0; i < a->goroutines.cap; i++) {
 		const id_slot *g = &a->goroutines.v[i];
 		if (g->key)
-			v[(*n)++] = (agg_goroutine){g->key - 1, g->a, g->b};
+			v[(*n)++] =
+			        (agg_goroutine){g->key - 1, g->a & 0xffffffffu, g->b,
+			                        g->a >> 32 ? a->states[(g->a >> 32) - 1] : NULL};
 	}
 	qsort(v, *n, sizeof *v, compare_goid);
 	return v;

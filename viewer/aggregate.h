@@ -98,6 +98,13 @@ void agg_stack_grow_at(agg *a, uint64_t stack, uint64_t seg_size);
  * agg_goroutines_alive. */
 void agg_go_create(agg *a, uint64_t goid, uint64_t stack, uint64_t fn);
 void agg_go_exit(agg *a, uint64_t goid);
+/* What goroutine goid was doing when the program ended ("chan receive",
+ * "runnable", ... from a goroutine state record); ignored unless it is
+ * alive.  At most AGG_MAX_STATES distinct strings are kept (a hostile
+ * trace cannot grow the table): past that, the state stays unknown.
+ * False when out of memory. */
+#define AGG_MAX_STATES 64
+bool agg_go_state(agg *a, uint64_t goid, const char *state);
 void agg_lost(agg *a, uint64_t count);
 
 /* Ends the pass: blocks still live are leaked (and escaped), every stack's
@@ -114,6 +121,7 @@ const agg_stack *agg_stack_by_id(const agg *a, uint64_t id);
 /* A goroutine that never exited. */
 typedef struct agg_goroutine {
 	uint64_t goid, stack, fn;
+	const char *state; /* its wait reason or "runnable", ...; NULL: unknown */
 } agg_goroutine;
 
 /* The goroutines alive at the end, by goid; *n their number.  free() the

@@ -65,7 +65,7 @@ static void fill_blocked(struct page *p, const struct trace_view *v, size_t n, s
 		const esc_frame *by, *entry;
 		goroutine_origin(v->t.agg, v->t.sym, &p->gs[i], &by, &entry);
 		p->blocked[i] = (html_blocked){
-		        p->gs[i].goid, "unknown",
+		        p->gs[i].goid, p->gs[i].state ? p->gs[i].state : "unknown",
 		        by ? esc_frame_format(by, p->names[off + i], sizeof p->names[0]) : "?",
 		        by ? by->file : NULL, by && by->line > 0 ? (uint32_t)by->line : 0};
 	}

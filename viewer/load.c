@@ -83,6 +83,8 @@ static bool feed(struct loaded_trace *t, const struct esc_event *ev)
 	case ESC_EV_GO_EXIT:
 		agg_go_exit(a, ev->u.go.goid);
 		return true;
+	case ESC_EV_GO_STATE:
+		return agg_go_state(a, ev->u.go_state.goid, ev->u.go_state.state);
 	case ESC_EV_LOST:
 		agg_lost(a, ev->u.lost.count);
 		return true;

@@ -296,8 +296,10 @@ static void json_sites(FILE *out, const struct loaded_trace *t, const site *site
 	fprintf(out, "%s],\n", n ? "\n  " : "");
 }
 
-/* Goroutines still alive when the trace ended.  The trace has no wait
- * reasons (gort has no probe at gopark), so "wait" is "unknown". */
+/* Goroutines still alive when the trace ended.  "wait" is what each was
+ * doing then (Go's wait reason, or "runnable"/"running") from the trace's
+ * goroutine state records; "unknown" in traces without them (format
+ * version 2 and older, or a program that was killed). */
 static void json_goroutines(FILE *out, const struct loaded_trace *t)
 {
 	size_t n;
@@ -307,8 +309,10 @@ static void json_goroutines(FILE *out, const struct loaded_trace *t)
 		const esc_frame *by, *entry;
 		char name[512];
 		goroutine_origin(t->agg, t->sym, &gs[i], &by, &entry);
-		fprintf(out, "%s    { \"id\": %" PRIu64 ", \"wait\": \"unknown\", \"created_by\": ",
-		        i ? ",\n" : "\n", gs[i].goid);
+		fprintf(out, "%s    { \"id\": %" PRIu64 ", \"wait\": ", i ? ",\n" : "\n",
+		        gs[i].goid);
+		json_str(out, gs[i].state ? gs[i].state : "unknown");
+		fprintf(out, ", \"created_by\": ");
 		json_str(out, by ? esc_frame_format(by, name, sizeof name) : "");
 		fprintf(out, ", \"file\": ");
 		json_str(out, by ? by->file : NULL);
@@ -330,7 +334,8 @@ static void text_goroutines(FILE *out, const struct loaded_trace *t)
 		const esc_frame *by, *entry;
 		char name[512], from[512];
 		goroutine_origin(t->agg, t->sym, &gs[i], &by, &entry);
-		fprintf(out, "  goroutine %" PRIu64 " %s, created by %s", gs[i].goid,
+		fprintf(out, "  goroutine %" PRIu64 " [%s] %s, created by %s", gs[i].goid,
+		        gs[i].state ? gs[i].state : "unknown",
 		        entry ? esc_frame_format(entry, name, sizeof name) : "?",
 		        by ? esc_frame_format(by, from, sizeof from) : "?");
 		if (by && by->file)

@@ -4,6 +4,9 @@
 # is valid Chrome trace JSON with one slice per goroutine (named after its
 # function), the collection, stack growths and memory counters; the HTML
 # page parses and has its sections, the program's functions and a series.
+# The goroutines left blocked carry Go's wait reasons (tests/e2e/cmds_waits:
+# one per reason, left at main's return and at a deadlock) in report's text,
+# JSON and the HTML page.
 . "$(dirname "$0")/lib.sh"
 prog=$top_builddir/tests/e2e/cmds_goroutines
 [ -x "$prog" ] || fail "$prog is not built"
@@ -13,6 +16,41 @@ report_json "$t" "$scratch/r.json"
 blocked=$(jq_py "$scratch/r.json" "[(g['created_by'], g['function']) for g in r['goroutines_blocked']]")
 [ "$blocked" = "[('mainfn', 'blocked')]" ] ||
 	fail "blocked goroutines are $blocked, expected one created by mainfn running blocked"
+wait=$(jq_py "$scratch/r.json" "[g['wait'] for g in r['goroutines_blocked']]")
+[ "$wait" = "['chan receive']" ] || fail "the blocked goroutine waits on $wait, not ['chan receive']"
+
+# Every wait reason, with Go's strings: the goroutines main leaves behind
+# when it returns, then those a deadlock (fatal error, exit 2) leaves.
+waits=$top_builddir/tests/e2e/cmds_waits
+"$ESCAPADE" record -o "$scratch/w.trace" -- "$waits" >/dev/null 2>&1 || fail "cmds_waits failed"
+"$ESCAPADE" record -o "$scratch/d.trace" -- "$waits" deadlock >/dev/null 2>"$scratch/d.err"
+[ $? -eq 2 ] && grep -q "all goroutines are asleep" "$scratch/d.err" ||
+	fail "cmds_waits deadlock did not die of a deadlock ($(tail -2 "$scratch/d.err"))"
+for w in w d; do
+	report_json "$scratch/$w.trace" "$scratch/$w.json"
+	"$ESCAPADE" report "$scratch/$w.trace" >"$scratch/$w.txt" 2>/dev/null || fail "report $w"
+	"$ESCAPADE" html "$scratch/$w.trace" -o "$scratch/$w.html" 2>/dev/null || fail "html $w"
+done
+python3 - "$scratch" <<'PY' || fail "the wait reasons are wrong"
+import json, sys, html
+d = sys.argv[1]
+common = {"recv_forever": "chan receive", "send_forever": "chan send",
+          "recv_nil": "chan receive (nil chan)", "select_forever": "select",
+          "select_empty": "select (no cases)", "wait_group": "sync.WaitGroup.Wait",
+          "lock_held": "sync.Mutex.Lock"}
+want = {"w": dict(common, sleep_long="sleep", never_ran="runnable"),
+        "d": dict(common, mainfn="chan receive")}
+for w, expect in want.items():
+    r = json.load(open(f"{d}/{w}.json"))
+    got = {g["function"]: g["wait"] for g in r["goroutines_blocked"]}
+    assert got == expect, (w, got)
+    text = open(f"{d}/{w}.txt").read()
+    page = open(f"{d}/{w}.html").read()
+    for fn, why in expect.items():
+        assert f"[{why}] {fn}," in text, (w, fn, why)
+        assert f">{html.escape(why)}<" in page, (w, why)
+    assert r["totals"]["truncated"] is False, w
+PY
 
 "$ESCAPADE" timeline "$t" 2>"$scratch/err" || fail "timeline exited $? ($(cat "$scratch/err"))"
 python3 - "$t.json" "$scratch/r.json" <<'PY' || fail "timeline JSON is not what the trace holds"
