@@ -19,6 +19,11 @@ tests_e2e_cmds_goroutines_LDADD = $(gort_ldadd)
 tests_e2e_cmds_goroutines_LDFLAGS = $(gort_prog_ldflags) \
 	-Wl,--export-dynamic-symbol=gort_set_probes
 
+# built -finstrument-functions, for report's stack frames of --frames traces
+check_PROGRAMS += tests/e2e/frames_heap
+tests_e2e_frames_heap_SOURCES = tests/e2e/frames_heap.c
+tests_e2e_frames_heap_CFLAGS = $(WARN_CFLAGS) $(e2e_cflags) -finstrument-functions
+tests_e2e_frames_heap_LDFLAGS =
 tests_e2e_cmds_waits_SOURCES = tests/e2e/cmds_waits.c
 tests_e2e_cmds_waits_CFLAGS = $(WARN_CFLAGS) $(e2e_cflags) $(GORT_CFLAGS)
 tests_e2e_cmds_waits_LDADD = $(gort_ldadd)

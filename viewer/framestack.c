@@ -123,8 +123,13 @@ bool fs_enter(framestack *f, uint64_t key, uint64_t fn, uint64_t sp)
 		return false;
 	fs_node *nd = &f->nodes[node];
 	nd->calls++;
-	if (up && up->sp > sp && up->sp - sp <= MAX_FRAME)
-		nd->bytes += up->sp - sp;
+	if (up && up->sp > sp && up->sp - sp <= MAX_FRAME) {
+		uint64_t frame = up->sp - sp;
+		nd->bytes += frame;
+		nd->sized++;
+		if (frame > nd->frame_max)
+			nd->frame_max = frame;
+	}
 	s->v[s->n++] = (struct frame){node, sp};
 	return true;
 }

@@ -19,12 +19,15 @@
 typedef struct framestack framestack;
 
 /* A call path: the function entered (its address), its caller's node
- * (0: none; nodes are numbered from 1) and the frame bytes of every call. */
+ * (0: none; nodes are numbered from 1) and the frame bytes of every call.
+ * A frame is measured only when the caller's stack pointer is known and on
+ * the same segment: `sized` counts those calls, frame_max is the largest. */
 typedef struct fs_node {
 	uint64_t fn;
 	uint32_t parent;
 	uint32_t first_child, next_sibling;
 	uint64_t bytes, calls;
+	uint64_t sized, frame_max;
 } fs_node;
 
 framestack *fs_new(void);

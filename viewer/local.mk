@@ -9,6 +9,7 @@ viewer_escapade_SOURCES = \
 	viewer/commands.h \
 	viewer/view.c viewer/view.h \
 	viewer/framestack.c viewer/framestack.h \
+	viewer/report.c viewer/stackframes.c viewer/stackframes.h \
 	viewer/cmdline.c viewer/cmdline.h \
 	viewer/cmd_folded.c viewer/cmd_flame.c viewer/cmd_pprof.c \
 	viewer/cmd_diff.c viewer/cmd_html.c viewer/cmd_timeline.c \

@@ -4,10 +4,13 @@
  *   escapade report TRACE [--sort count|bytes|cost|peak|leaked] [--top N]
  *                         [--format text|json]
  *
- * One pass loads the trace (viewer/load.c), sites are formed from its
- * stacks (viewer/sites.c), and the totals and the top sites are printed:
- * as text for people, or as the JSON object of DESIGN.md ("Report JSON",
- * whose keys are fixed) for scripts.  A trace that stops short is reported
+ * One pass loads the trace (viewer/view.c, without a call tree: progress
+ * on a terminal, the shadow stacks of a --frames trace), sites are formed
+ * from its stacks (viewer/sites.c), and the totals, the top sites, the
+ * stack frames per function (--frames traces: viewer/stackframes.c) and
+ * the goroutines left behind are printed: as text for people, or as the
+ * JSON object of DESIGN.md ("Report JSON", whose keys are fixed; "frames"
+ * is ours) for scripts.  A trace that stops short is reported
  * as far as it goes, with a warning and "truncated": true; a missing,
  * unreadable or damaged trace is an error (exit 1), usage errors exit 2.
  */
@@ -25,6 +28,8 @@
 #include "escape.h"
 #include "load.h"
 #include "sites.h"
+#include "stackframes.h"
+#include "view.h"
 
 struct options {
 	enum site_sort sort;
@@ -40,7 +45,10 @@ static void usage(FILE *f)
 	      "Prints a trace's totals (allocations, frees, bytes, peak, leaks, temporary\n"
 	      "allocations, GC cycles, stack growths, goroutines) and its top allocation\n"
 	      "sites: the function and line that called the allocator, with the call path\n"
-	      "and a verdict (escaped, frame-local, unknown).\n"
+	      "and a verdict (escaped, frame-local, unknown).  For a trace taken with\n"
+	      "`record --frames`, the stack frames of each function beside its heap\n"
+	      "bytes; for a gort program, the goroutines left behind and what each was\n"
+	      "waiting for.\n"
 	      "\n"
 	      "  --sort KEY       order sites by count, bytes (default), cost, peak or leaked\n"
 	      "  --top N          show N sites (text: 20 by default; json: all); 0 = all\n"
@@ -296,6 +304,66 @@ static void json_sites(FILE *out, const struct loaded_trace *t, const site *site
 	fprintf(out, "%s],\n", n ? "\n  " : "");
 }
 
+/* ---- stack frames (--frames) ---------------------------------------------- */
+
+static void text_frames(FILE *out, const frame_fn *fns, size_t n, size_t total)
+{
+	if (!total)
+		return;
+	fprintf(out,
+	        "\nstack frames (record --frames): top %zu of %zu function%s by stack bytes\n"
+	        "  frame: bytes of one call, largest and mean; stack: frame bytes summed over\n"
+	        "  calls; deepest: stack in use at the function's deepest call, from the\n"
+	        "  outermost traced function; heap: bytes the function itself allocated.\n\n"
+	        "  %9s %9s %10s %11s %11s %11s  %-11s  %s\n",
+	        n, total, total == 1 ? "" : "s", "frame max", "mean", "calls", "stack", "deepest",
+	        "heap", "verdict", "function");
+	for (size_t i = 0; i < n; i++) {
+		const frame_fn *f = &fns[i];
+		char name[512], b1[32], b2[32], b3[32], fm[32], mean[32];
+		if (f->sized) {
+			snprintf(fm, sizeof fm, "%" PRIu64, f->frame_max);
+			snprintf(mean, sizeof mean, "%" PRIu64, frame_fn_mean(f));
+		} else {
+			strcpy(fm, "-");
+			strcpy(mean, "-");
+		}
+		fprintf(out, "  %9s %9s %10" PRIu64 " %11s %11s %11s  %-11s  %s", fm, mean,
+		        f->calls, human(f->stack_bytes, b1, sizeof b1),
+		        human(f->deepest, b2, sizeof b2), human(f->heap_bytes, b3, sizeof b3),
+		        frame_fn_verdict(f), esc_frame_format(f->frame, name, sizeof name));
+		if (f->frame->file)
+			fprintf(out, " (%s:%d)", f->frame->file, f->frame->line);
+		fputc('\n', out);
+	}
+}
+
+static void json_frames(FILE *out, const frame_fn *fns, size_t n)
+{
+	fprintf(out, "  \"frames\": [");
+	for (size_t i = 0; i < n; i++) {
+		const frame_fn *f = &fns[i];
+		char name[512];
+		fprintf(out, "%s    { \"function\": ", i ? ",\n" : "\n");
+		json_str(out, esc_frame_format(f->frame, name, sizeof name));
+		fprintf(out, ", \"file\": ");
+		json_str(out, f->frame->file);
+		fprintf(out, ", \"line\": %d, \"module\": ", f->frame->line);
+		json_str(out, f->frame->module);
+		fprintf(out,
+		        ",\n      \"calls\": %" PRIu64 ", \"measured_calls\": %" PRIu64
+		        ", \"frame_bytes_max\": %" PRIu64 ", \"frame_bytes_mean\": %" PRIu64
+		        ",\n      \"stack_bytes\": %" PRIu64 ", \"deepest_stack_bytes\": %" PRIu64
+		        ", \"heap_bytes\": %" PRIu64 ", \"heap_allocations\": %" PRIu64
+		        ",\n      \"frame_local\": %" PRIu64 ", \"escaped\": %" PRIu64
+		        ", \"verdict\": \"%s\" }",
+		        f->calls, f->sized, f->frame_max, frame_fn_mean(f), f->stack_bytes,
+		        f->deepest, f->heap_bytes, f->heap_allocations, f->frame_local, f->escaped,
+		        frame_fn_verdict(f));
+	}
+	fprintf(out, "%s],\n", n ? "\n  " : "");
+}
+
 /* Goroutines still alive when the trace ended.  "wait" is what each was
  * doing then (Go's wait reason, or "runnable"/"running") from the trace's
  * goroutine state records; "unknown" in traces without them (format
@@ -354,36 +422,37 @@ int cmd_report(int argc, char **argv)
 	int rc = parse_args(argc, argv, &o);
 	if (rc)
 		return rc > 0 ? 0 : 2;
-	struct loaded_trace t;
-	enum load_status st = trace_load(o.path, true, &t);
-	if (st != LOAD_OK) {
-		/* The reader's messages usually name the file already. */
-		if (strstr(t.message, o.path))
-			fprintf(stderr, "escapade report: %s\n", t.message);
-		else
-			fprintf(stderr, "escapade report: %s: %s\n", o.path, t.message);
+	static const struct view_opts vo = {.no_tree = true};
+	struct trace_view v;
+	if (view_load("report", o.path, &vo, &v))
+		return 1;
+	const struct loaded_trace *t = &v.t;
+	size_t n, nfns;
+	site *sites = sites_build(t->agg, t->sym, o.sort, &n);
+	frame_fn *fns = frame_fns_build(v.frames, t->sym, sites, n, &nfns);
+	if (nfns == SIZE_MAX) {
+		fprintf(stderr, "escapade report: out of memory\n");
+		free(sites);
+		view_free(&v);
 		return 1;
 	}
-	if (t.truncated)
-		fprintf(stderr,
-		        "escapade report: warning: %s is truncated (%s); reporting what "
-		        "could be read\n",
-		        o.path, t.message);
-	size_t n;
-	site *sites = sites_build(t.agg, t.sym, o.sort, &n);
 	long top = o.top >= 0 ? o.top : o.json ? 0 : 20;
 	size_t shown = top > 0 && (size_t)top < n ? (size_t)top : n;
+	size_t shown_fns = top > 0 && (size_t)top < nfns ? (size_t)top : nfns;
 	if (o.json) {
-		json_totals(stdout, &t);
-		json_sites(stdout, &t, sites, shown);
-		json_goroutines(stdout, &t);
+		json_totals(stdout, t);
+		json_sites(stdout, t, sites, shown);
+		json_frames(stdout, fns, shown_fns);
+		json_goroutines(stdout, t);
 	} else {
-		text_totals(stdout, &t);
-		text_sites(stdout, &t, sites, shown, sort_names[o.sort]);
-		text_goroutines(stdout, &t);
+		text_totals(stdout, t);
+		text_sites(stdout, t, sites, shown, sort_names[o.sort]);
+		text_frames(stdout, fns, shown_fns, nfns);
+		text_goroutines(stdout, t);
 	}
+	free(fns);
 	free(sites);
-	trace_unload(&t);
+	view_free(&v);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "escapade report: writing the report failed\n");
 		return 1;

@@ -379,7 +379,7 @@ int view_load(const char *cmd, const char *path, const struct view_opts *o, stru
 	enum load_status st = run_pass(&p, r);
 	esc_reader_close(r);
 	id_table_free(&p.goroutines);
-	if (st == LOAD_OK && !build_tree(v)) {
+	if (st == LOAD_OK && !p.o->no_tree && !build_tree(v)) {
 		trace_unload(&v->t);
 		snprintf(v->t.message, sizeof v->t.message, "out of memory");
 		st = LOAD_NOMEM;

@@ -34,6 +34,7 @@
 struct view_opts {
 	bool series;   /* sample memory in use over time (html) */
 	bool timeline; /* keep goroutine lives and stack growths (timeline) */
+	bool no_tree;  /* build no call tree (report: sites and frames only) */
 };
 
 typedef struct view_goroutine {
