@@ -101,6 +101,7 @@ struct esc_reader {
 	bool failed; /* a record was damaged: the stream stopped */
 	bool truncated, damaged, saw_end;
 	char error[512];
+	uint64_t read_bytes; /* of the chunks read to their end (progress) */
 };
 
 static void set_msg(char *buf, size_t len, const char *fmt, ...)
@@ -380,6 +381,13 @@ const struct esc_trace_info *esc_reader_info(const esc_reader *r)
 bool esc_reader_truncated(const esc_reader *r)
 {
 	return r->truncated || !r->saw_end;
+}
+
+uint64_t esc_reader_progress(const esc_reader *r, uint64_t *size)
+{
+	uint64_t done = ESC_FILE_HEADER_SIZE + r->read_bytes;
+	*size = r->len;
+	return done < r->len ? done : r->len;
 }
 
 const char *esc_reader_error(const esc_reader *r)
@@ -877,6 +885,10 @@ static int decode_record(esc_reader *r, struct cursor *c, struct esc_event *ev)
 /* Make the cursor's next chunk current: 1 ok, 0 no more chunks, -1 damage. */
 static int open_chunk(esc_reader *r, struct cursor *c)
 {
+	if (c->cur != NULL) /* read to its end */
+		r->read_bytes +=
+		        ESC_CHUNK_HEADER_SIZE + (c->cur->cut ? c->cur->avail : c->cur->h.stored);
+	c->cur = NULL;
 	if (c->next_chunk >= c->nchunks)
 		return 0;
 	struct chunk_loc *k = &c->chunks[c->next_chunk++];

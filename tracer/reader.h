@@ -151,6 +151,11 @@ int esc_reader_run(esc_reader *r, int (*fn)(const struct esc_event *, void *), v
 
 /* After the end: did the trace lack an end record or stop short?  Why? */
 bool esc_reader_truncated(const esc_reader *r);
+/* How far the reading has gone, for a progress line: the bytes of the file
+ * whose records have all been delivered (the header counts), of *size, the
+ * file's length.  Chunks count once read to their end. */
+uint64_t esc_reader_progress(const esc_reader *r, uint64_t *size);
+
 /* The damage or truncation message ("" when none). */
 const char *esc_reader_error(const esc_reader *r);
 

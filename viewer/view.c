@@ -13,7 +13,10 @@
  *   - stack bytes in use: segments grown minus segments released.
  *   - collections (start, end); with opts.timeline goroutine lives (by goid
  *     through an id table) and every stack growth.
- *   - progress: on a terminal, a line on stderr every half second.
+ *   - progress: on a terminal, a line on stderr with the share of the trace
+ *     file read (esc_reader_progress), first after 64 Ki events, then at
+ *     most every half second; erased at the end.  Nothing when stderr is not
+ *     a terminal.
  *
  * Then the call tree: every stack that allocated or grew the stack is
  * symbolized from its site outward and added, outermost first; in a
@@ -37,7 +40,10 @@
 struct pass {
 	struct trace_view *v;
 	const struct view_opts *o;
-	const char *cmd;
+	const char *cmd, *path;
+	esc_reader *r;
+	uint64_t seen; /* events of every kind (frame events too) */
+	bool shown_any;
 	uint64_t stack_inuse, interval, next_ts, max_heap, max_stack, last_ts;
 	size_t cap_series, cap_gcs, cap_gs, cap_grows;
 	id_table goroutines; /* goid -> index in v->gs + 1 */
@@ -177,11 +183,13 @@ static double since(const struct timespec *a)
 
 static void progress(struct pass *p)
 {
-	if (!p->tty || (p->v->events & 0xffff) || since(&p->shown) < 0.5)
+	if (!p->tty || (++p->seen & 0xffff) || (p->shown_any && since(&p->shown) < 0.5))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &p->shown);
-	fprintf(stderr, "\rescapade %s: %llu events read, %zu stacks...", p->cmd,
-	        (unsigned long long)p->v->events, agg_nstacks(p->v->t.agg));
+	p->shown_any = true;
+	uint64_t size, done = esc_reader_progress(p->r, &size);
+	fprintf(stderr, "\rescapade %s: reading %s: %3.0f%%", p->cmd, p->path,
+	        size ? 100.0 * (double)done / (double)size : 100.0);
 }
 
 /* --frames events: the shadow stacks, by goroutine (or thread). */
@@ -201,10 +209,10 @@ static bool frame_event(struct pass *p, const struct esc_event *ev)
 static bool observe(void *ctx, const struct esc_event *ev, const agg *a)
 {
 	struct pass *p = ctx;
+	progress(p);
 	if (ev->type == ESC_EV_FRAME_ENTER || ev->type == ESC_EV_FRAME_EXIT)
 		return frame_event(p, ev);
 	p->v->events++;
-	progress(p);
 	if (ev->time_ns > p->last_ts)
 		p->last_ts = ev->time_ns;
 	if (ev->type == ESC_EV_STACK_GROW)
@@ -359,7 +367,7 @@ static enum load_status run_pass(struct pass *p, esc_reader *r)
 	clock_gettime(CLOCK_MONOTONIC, &p->shown);
 	struct load_observer obs = {observe, p};
 	enum load_status st = trace_load_observed(r, sym, &obs, &v->t);
-	if (p->tty && v->events > 0xffff)
+	if (p->shown_any)
 		fputs("\r\033[K", stderr);
 	v->duration_ns = p->last_ts;
 	if (st == LOAD_OK && p->o->series && !take_point(p, p->last_ts, agg_live_bytes(v->t.agg)))
@@ -375,7 +383,7 @@ int view_load(const char *cmd, const char *path, const struct view_opts *o, stru
 	esc_reader *r = esc_reader_open(path, err, sizeof err);
 	if (!r)
 		return load_error(cmd, path, *err ? err : "cannot read the trace");
-	struct pass p = {.v = v, .o = o ? o : &none, .cmd = cmd};
+	struct pass p = {.v = v, .o = o ? o : &none, .cmd = cmd, .path = path, .r = r};
 	enum load_status st = run_pass(&p, r);
 	esc_reader_close(r);
 	id_table_free(&p.goroutines);

@@ -6,7 +6,7 @@
 # page parses and has its sections, the program's functions and a series.
 # The goroutines left blocked carry Go's wait reasons (tests/e2e/cmds_waits:
 # one per reason, left at main's return and at a deadlock) in report's text,
-# JSON and the HTML page.
+# JSON and the HTML page.  On a terminal, reading shows a percentage.
 . "$(dirname "$0")/lib.sh"
 prog=$top_builddir/tests/e2e/cmds_goroutines
 [ -x "$prog" ] || fail "$prog is not built"
@@ -106,4 +106,20 @@ peak = json.load(open(sys.argv[2]))["totals"]["peak_bytes"]
 assert 100 < len(heap) <= 4096, len(heap)
 assert max(heap) == peak, (max(heap), peak)
 PY
+
+# Progress: on a terminal (script(1) gives one), the share of the trace file
+# read, then erased; nothing when stderr is not a terminal.
+"$ESCAPADE" report "$scratch/long.trace" >/dev/null 2>"$scratch/quiet" || fail "report of the long run"
+[ -s "$scratch/quiet" ] && fail "progress without a terminal: $(cat "$scratch/quiet")"
+if command -v script >/dev/null 2>&1; then
+	script -qc "'$ESCAPADE' report '$scratch/long.trace' >/dev/null" /dev/null >"$scratch/tty" ||
+		fail "report on a terminal failed"
+	python3 - "$scratch/tty" <<'PY' || fail "no percentage on a terminal: $(od -c "$scratch/tty" | head -5)"
+import re, sys
+s = open(sys.argv[1], "rb").read().decode()
+pcts = [int(x) for x in re.findall(r"escapade report: reading \S+: +(\d+)%", s)]
+assert pcts and all(0 <= x <= 100 for x in pcts) and pcts == sorted(pcts), pcts
+assert s.endswith("\r\x1b[K"), repr(s[-20:])
+PY
+fi
 exit 0
