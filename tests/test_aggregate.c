@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "viewer/aggregate.h"
@@ -210,6 +211,46 @@ static void hostile_ids_do_not_corrupt(void **state)
 	agg_free_all(a);
 }
 
+/* Goroutine state records: kept for goroutines alive at the end, the last
+ * one wins, ignored for unknown goroutines, reset when a goid is created
+ * again, and at most AGG_MAX_STATES distinct strings (then unknown). */
+static void goroutine_states(void **state)
+{
+	agg *a = agg_new();
+	char buf[32];
+	assert_non_null(a);
+	agg_go_create(a, 1, 0, 0x1000);
+	agg_go_create(a, 2, 0, 0x2000);
+	agg_go_create(a, 3, 0, 0x3000);
+	assert_true(agg_go_state(a, 2, "select"));
+	assert_true(agg_go_state(a, 2, "chan receive")); /* the last one wins */
+	assert_true(agg_go_state(a, 3, "chan receive"));
+	assert_true(agg_go_state(a, 1, "running"));
+	assert_true(agg_go_state(a, 42, "sleep")); /* not alive: ignored */
+	agg_go_exit(a, 1);
+	agg_go_create(a, 3, 0, 0x3000); /* created again: state unknown */
+	for (int i = 0; i < AGG_MAX_STATES + 10; i++) {
+		agg_go_create(a, 100 + (uint64_t)i, 0, 0);
+		snprintf(buf, sizeof buf, "state %d", i);
+		assert_true(agg_go_state(a, 100 + (uint64_t)i, buf));
+	}
+	agg_finish(a);
+	size_t n;
+	agg_goroutine *g = agg_goroutines_alive(a, &n);
+	assert_int_equal(n, 2 + AGG_MAX_STATES + 10);
+	assert_int_equal(g[0].goid, 2);
+	assert_string_equal(g[0].state, "chan receive");
+	assert_int_equal(g[1].goid, 3);
+	assert_null(g[1].state);
+	/* "select", "chan receive" and "running" took three of the slots */
+	assert_string_equal(g[2].state, "state 0");
+	assert_string_equal(g[2 + AGG_MAX_STATES - 4].state, "state 60");
+	assert_null(g[2 + AGG_MAX_STATES - 3].state);
+	assert_null(g[n - 1].state);
+	free(g);
+	agg_free_all(a);
+}
+
 static void memory_holds_live_blocks_only(void **state)
 {
 	agg *a = two_stacks();
@@ -236,6 +277,7 @@ int main(void)
 	        cmocka_unit_test(realloc_and_unknown_blocks),
 	        cmocka_unit_test(hostile_ids_do_not_corrupt),
 	        cmocka_unit_test(memory_holds_live_blocks_only),
+	        cmocka_unit_test(goroutine_states),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
