@@ -19,6 +19,13 @@ blocked=$(jq_py "$scratch/r.json" "[(g['created_by'], g['function']) for g in r[
 wait=$(jq_py "$scratch/r.json" "[g['wait'] for g in r['goroutines_blocked']]")
 [ "$wait" = "['chan receive']" ] || fail "the blocked goroutine waits on $wait, not ['chan receive']"
 
+# Case p of the examples: the leaked goroutine waits on its channel.
+leak=$top_builddir/examples/p_goroutine_leak
+record "$scratch/p.trace" "$leak"
+report_json "$scratch/p.trace" "$scratch/p.json"
+pw=$(jq_py "$scratch/p.json" "[(g['function'], g['wait']) for g in r['goroutines_blocked']]")
+[ "$pw" = "[('wait_for_value', 'chan receive')]" ] || fail "case p's blocked goroutines are $pw"
+
 # Every wait reason, with Go's strings: the goroutines main leaves behind
 # when it returns, then those a deadlock (fatal error, exit 2) leaves.
 waits=$top_builddir/tests/e2e/cmds_waits
