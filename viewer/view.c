@@ -181,9 +181,10 @@ static double since(const struct timespec *a)
 	return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
 }
 
-static void progress(struct pass *p)
+/* Every 64 Ki events (observe counts them). */
+__attribute__((noinline)) static void progress(struct pass *p)
 {
-	if (!p->tty || (++p->seen & 0xffff) || (p->shown_any && since(&p->shown) < 0.5))
+	if (!p->tty || (p->shown_any && since(&p->shown) < 0.5))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &p->shown);
 	p->shown_any = true;
@@ -206,15 +207,14 @@ static bool frame_event(struct pass *p, const struct esc_event *ev)
 	return fs_enter(v->frames, key, ev->u.frame.fn, ev->u.frame.sp);
 }
 
-static bool observe(void *ctx, const struct esc_event *ev, const agg *a)
+/* The events other than allocations and frees (and every event when the
+ * series is sampled): kept out of observe, whose fast path then needs no
+ * stack frame of its own. */
+__attribute__((noinline)) static bool observe_rest(struct pass *p, const struct esc_event *ev,
+                                                   const agg *a)
 {
-	struct pass *p = ctx;
-	progress(p);
 	if (ev->type == ESC_EV_FRAME_ENTER || ev->type == ESC_EV_FRAME_EXIT)
 		return frame_event(p, ev);
-	p->v->events++;
-	if (ev->time_ns > p->last_ts)
-		p->last_ts = ev->time_ns;
 	if (ev->type == ESC_EV_STACK_GROW)
 		p->stack_inuse += ev->u.stack_grow.seg_size;
 	else if (ev->type == ESC_EV_STACK_RELEASE)
@@ -226,6 +226,21 @@ static bool observe(void *ctx, const struct esc_event *ev, const agg *a)
 	if (p->o->timeline && !timeline_event(p, ev))
 		return false;
 	return !p->o->series || sample(p, ev->time_ns, agg_live_bytes(a));
+}
+
+static bool observe(void *ctx, const struct esc_event *ev, const agg *a)
+{
+	struct pass *p = ctx;
+	if (__builtin_expect(!(++p->seen & 0xffff), 0))
+		progress(p);
+	if (ev->type != ESC_EV_FRAME_ENTER && ev->type != ESC_EV_FRAME_EXIT) {
+		p->v->events++;
+		if (ev->time_ns > p->last_ts)
+			p->last_ts = ev->time_ns;
+		if ((ev->type == ESC_EV_ALLOC || ev->type == ESC_EV_FREE) && !p->o->series)
+			return true;
+	}
+	return observe_rest(p, ev, a);
 }
 
 /* ---- the call tree ------------------------------------------------------- */
