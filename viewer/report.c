@@ -314,13 +314,14 @@ static void text_frames(FILE *out, const frame_fn *fns, size_t n, size_t total)
 	        "\nstack frames (record --frames): top %zu of %zu function%s by stack bytes\n"
 	        "  frame: bytes of one call, largest and mean; stack: frame bytes summed over\n"
 	        "  calls; deepest: stack in use at the function's deepest call, from the\n"
-	        "  outermost traced function; heap: bytes the function itself allocated.\n\n"
+	        "  outermost traced function; heap: bytes the function itself allocated;\n"
+	        "  verdict: of its allocations (escaped N/M: N of the M with a verdict).\n\n"
 	        "  %9s %9s %10s %11s %11s %11s  %-11s  %s\n",
 	        n, total, total == 1 ? "" : "s", "frame max", "mean", "calls", "stack", "deepest",
 	        "heap", "verdict", "function");
 	for (size_t i = 0; i < n; i++) {
 		const frame_fn *f = &fns[i];
-		char name[512], b1[32], b2[32], b3[32], fm[32], mean[32];
+		char name[512], b1[32], b2[32], b3[32], fm[32], mean[32], verdict[64];
 		if (f->sized) {
 			snprintf(fm, sizeof fm, "%" PRIu64, f->frame_max);
 			snprintf(mean, sizeof mean, "%" PRIu64, frame_fn_mean(f));
@@ -328,10 +329,16 @@ static void text_frames(FILE *out, const frame_fn *fns, size_t n, size_t total)
 			strcpy(fm, "-");
 			strcpy(mean, "-");
 		}
+		/* the mix, when some allocations escaped and others did not */
+		if (f->escaped && f->frame_local)
+			snprintf(verdict, sizeof verdict, "escaped %" PRIu64 "/%" PRIu64,
+			         f->escaped, f->escaped + f->frame_local);
+		else
+			snprintf(verdict, sizeof verdict, "%s", frame_fn_verdict(f));
 		fprintf(out, "  %9s %9s %10" PRIu64 " %11s %11s %11s  %-11s  %s", fm, mean,
 		        f->calls, human(f->stack_bytes, b1, sizeof b1),
 		        human(f->deepest, b2, sizeof b2), human(f->heap_bytes, b3, sizeof b3),
-		        frame_fn_verdict(f), esc_frame_format(f->frame, name, sizeof name));
+		        verdict, esc_frame_format(f->frame, name, sizeof name));
 		if (f->frame->file)
 			fprintf(out, " (%s:%d)", f->frame->file, f->frame->line);
 		fputc('\n', out);

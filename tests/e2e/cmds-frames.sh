@@ -53,6 +53,9 @@ assert (b["heap_bytes"], b["escaped"], b["verdict"]) == (320, 5, "escaped"), b
 assert n["calls"] == 6 and 300 <= n["frame_bytes_max"] <= 400, n
 assert n["deepest_stack_bytes"] == 6 * n["frame_bytes_max"] == n["stack_bytes"], n
 assert (n["heap_bytes"], n["verdict"]) == (0, "-"), n
+# mixed: 4 allocations of 32 bytes, two freed in its frame, two returned
+m = fr["mixed"]
+assert (m["heap_bytes"], m["frame_local"], m["escaped"], m["verdict"]) == (128, 2, 2, "escaped"), m
 # main: the outermost traced function, its own frame unmeasured
 assert fr["main"]["measured_calls"] == 0 and fr["main"]["calls"] == 1
 assert [f["function"] for f in r["frames"]][:3] == ["parse", "nest", "build"], r["frames"]
@@ -62,6 +65,8 @@ section = text.split("stack frames (record --frames)", 1)[1]
 line = next(l for l in section.splitlines() if re.search(r"  parse \(", l))
 assert line.split()[:3] == [str(p["frame_bytes_max"]), str(p["frame_bytes_mean"]), "10"], line
 assert "1000 B" in line and "frame-local" in line, line
+line = next(l for l in section.splitlines() if re.search(r"  mixed \(", l))
+assert "128 B" in line and "escaped 2/4" in line, line
 PY
 # A trace without --frames has no such section, and an empty "frames".
 "$ESCAPADE" record -o "$scratch/nf.trace" -- "$heap" >/dev/null 2>&1 || fail "record of frames_heap failed"
