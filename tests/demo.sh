@@ -150,10 +150,20 @@ for letter in letters:
             got = [(s["line"], s["verdict"]) for s in rep["sites"] if s["function"] == fn]
             if any(v != want for _, v in got):
                 raise ValueError("%s: verdicts %s, Go says %s" % (fn, got, want))
+        # A segment switch is one call, as in Go's tracebacks: no path
+        # shows __morestack between two frames of the same function.
+        for s in rep["sites"]:
+            st = s["stack"]
+            for i in range(1, len(st) - 1):
+                if st[i].startswith("__morestack") and st[i - 1] == st[i + 1]:
+                    raise ValueError("%s: segment switch in path %s" % (s["function"], st))
         if name == "p_goroutine_leak":
             blocked = rep["goroutines_blocked"]
-            if not any(g["created_by"] == "leak_goroutine_escapes" for g in blocked):
+            leak = [g for g in blocked if g["created_by"] == "leak_goroutine_escapes"]
+            if not leak:
                 raise ValueError("no blocked goroutine created by leak_goroutine_escapes: %s" % blocked)
+            if leak[0]["wait"] != "chan receive":
+                raise ValueError("leaked goroutine waits on %r, not chan receive" % leak[0]["wait"])
         if name == "q_growing_cache" and sites["cache_put_escapes"]["leaked_bytes"] <= 0:
             raise ValueError("cache_put_escapes has no leaked bytes")
         if "allocations" not in open(base + ".report.txt").read():

@@ -237,6 +237,39 @@ const char *site_verdict(const site *s)
 	return "unknown";
 }
 
+/* Streams a path's frames to fn, leaving out each segment switch as
+ * site_tidy_path does: "f (body) / __morestack / f (prologue)" is one call
+ * of f, so the switch frame and f's second frame are held back until the
+ * frame after the switch shows whether they repeat the frame before it. */
+struct path_stream {
+	void (*fn)(const esc_frame *f, void *arg);
+	void *arg;
+	const esc_frame *last;         /* the frame emitted last */
+	const esc_frame *switch_frame; /* a __morestack frame held back */
+};
+
+static bool same_function(const esc_frame *a, const esc_frame *b)
+{
+	return a && b && a->function && b->function && !strcmp(a->function, b->function);
+}
+
+static void path_emit(struct path_stream *ps, const esc_frame *f)
+{
+	if (ps->switch_frame) {
+		const esc_frame *held = ps->switch_frame;
+		ps->switch_frame = NULL;
+		if (same_function(ps->last, f))
+			return; /* the switch and f's prologue frame: one call */
+		ps->fn(held, ps->arg);
+	}
+	if (is_stack_switch(f->function) && ps->last) {
+		ps->switch_frame = f;
+		return;
+	}
+	ps->fn(f, ps->arg);
+	ps->last = f;
+}
+
 void site_path(const site *s, esc_symbolizer *sym, void (*fn)(const esc_frame *f, void *arg),
                void *arg)
 {
@@ -245,13 +278,16 @@ void site_path(const site *s, esc_symbolizer *sym, void (*fn)(const esc_frame *f
 		fn(s->frame, arg);
 		return;
 	}
+	struct path_stream ps = {fn, arg, NULL, NULL};
 	for (uint32_t k = s->pc_index; k < st->depth; k++) {
 		const esc_symbol *sy = symbol_at(sym, st, k);
 		if (!sy)
-			return;
+			break;
 		for (int j = k == s->pc_index ? s->inline_index : 0; j < sy->nframes; j++)
-			fn(&sy->frames[j], arg);
+			path_emit(&ps, &sy->frames[j]);
 	}
+	if (ps.switch_frame)
+		fn(ps.switch_frame, arg);
 }
 
 void goroutine_origin(const agg *a, esc_symbolizer *sym, const agg_goroutine *g,
