@@ -41,6 +41,22 @@ static uint64_t goid_of(const gort_g *g)
 	return g != NULL && p_goid != NULL ? p_goid(g) : 0;
 }
 
+uint64_t gort_goid_here(void)
+{
+	uintptr_t guard;
+
+	if (gort_goid_now == NULL)
+		return 0;
+	__asm__ volatile("mov %%fs:0x70, %0\n\t"
+	                 "movq $0, %%fs:0x70"
+	                 : "=r"(guard)
+	                 :
+	                 : "memory");
+	uint64_t id = goid_now();
+	__asm__ volatile("mov %0, %%fs:0x70" : : "r"(guard) : "memory");
+	return id;
+}
+
 /* ---- running on the tracer's stack ------------------------------------------ */
 
 #define ALT_STACK_SIZE (64u * 1024u)
@@ -224,6 +240,7 @@ static void g_event_body(void *arg)
 
 static void on_stack_grow(const gort_g *g, size_t frame_size, size_t seg_size, uintptr_t pc)
 {
+	frames_forget_guard();
 	PROBE_ARGS(.ptr = (const void *)pc, .a = ESC_REC_STACK_GROW, .b = frame_size, .c = seg_size,
 	           .g = g);
 	on_tracer_stack(g_event_body, &args_);
@@ -231,12 +248,14 @@ static void on_stack_grow(const gort_g *g, size_t frame_size, size_t seg_size, u
 
 static void on_stack_release(const gort_g *g, size_t seg_size)
 {
+	frames_forget_guard();
 	PROBE_ARGS(.a = ESC_REC_STACK_RELEASE, .b = seg_size, .g = g);
 	on_tracer_stack(g_event_body, &args_);
 }
 
 static void on_go_exit(const gort_g *g)
 {
+	frames_forget_guard();
 	PROBE_ARGS(.a = ESC_REC_GO_EXIT, .g = g);
 	on_tracer_stack(g_event_body, &args_);
 }
@@ -264,6 +283,7 @@ static void go_create_body(void *arg)
 
 static void on_go_create(const gort_g *g, void (*fn)(void *), const gort_g *parent)
 {
+	frames_forget_guard();
 	PROBE_ARGS(.ptr = (const void *)(uintptr_t)fn, .g = g, .parent = parent);
 	on_tracer_stack(go_create_body, &args_);
 }
@@ -290,6 +310,10 @@ void gort_attach(void)
 	        .go_create = on_go_create,
 	        .go_exit = on_go_exit,
 	};
+	if (esc_opt.frames) {
+		probes.frame_enter = frames_probe_enter;
+		probes.frame_exit = frames_probe_exit;
+	}
 	barrier_attach();
 	if (barrier_enabled())
 		probes.newobject_at = on_newobject_at;
