@@ -69,7 +69,7 @@ EXTRA_DIST += tests/fuzz/make-corpus.py tests/fuzz/fuzz_trace.c tests/fuzz/corpu
 FUZZ_CC = clang
 FUZZ_SECONDS = 60
 fuzz_trace_sources = tests/fuzz/fuzz_trace.c tracer/reader.c tracer/symbolize.c tracer/idtable.c \
-	viewer/aggregate.c viewer/load.c viewer/sites.c
+	viewer/aggregate.c viewer/load.c viewer/sites.c viewer/framestack.c
 .PHONY: fuzz fuzz-run
 fuzz: tests/fuzz/fuzz_trace
 tests/fuzz/fuzz_trace: $(fuzz_trace_sources:%=$(srcdir)/%) config.h
