@@ -131,8 +131,18 @@ static void frame_slow(void *arg)
 	leave(t);
 }
 
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+/* Out of line, so that the fast path's frame stays small. */
+static __attribute__((noinline)) void frame_probe_slow(bool entry, uintptr_t fn, uintptr_t sp,
+                                                       uintptr_t guard)
+{
+	struct frame_args a = {.fn = fn, .sp = sp, .guard = guard, .entry = entry};
+	on_tracer_stack(frame_slow, &a);
+}
+
 /* On the goroutine's segment: the common case, or false to go slow. */
-static inline bool frame_fast(bool entry, uintptr_t fn, uintptr_t sp, uintptr_t guard)
+static ALWAYS_INLINE bool frame_fast(bool entry, uintptr_t fn, uintptr_t sp, uintptr_t guard)
 {
 	struct tstate *t = esc_self;
 
@@ -150,14 +160,13 @@ static inline bool frame_fast(bool entry, uintptr_t fn, uintptr_t sp, uintptr_t 
 	return done;
 }
 
-static void frame_probe(bool entry, uintptr_t fn, uintptr_t sp)
+static ALWAYS_INLINE void frame_probe(bool entry, uintptr_t fn, uintptr_t sp)
 {
 	uintptr_t guard = split_guard();
 
 	if (likely(frame_fast(entry, fn, sp, guard)))
 		return;
-	struct frame_args a = {.fn = fn, .sp = sp, .guard = guard, .entry = entry};
-	on_tracer_stack(frame_slow, &a);
+	frame_probe_slow(entry, fn, sp, guard);
 }
 
 void frames_probe_enter(void *fn, void *call_site, uintptr_t sp)
