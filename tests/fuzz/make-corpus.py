@@ -79,8 +79,9 @@ class Chunk:
         self.frame = frame
         return sv(d)
 
-    def alloc(self, fn, size, sid, frame, cost=None, ref=None):
-        self.body += bytes([0x20 | fn]) + uv(1) + uv(size) + uv(sid) + self._frame(frame)
+    def _new_block(self, head, cost, ref):
+        """An allocating record: its fields, [cost], [ref]; a new block."""
+        self.body += head
         if cost is not None:
             self.body += uv(cost)
         if ref is not None:
@@ -88,15 +89,13 @@ class Chunk:
         self.seq += 1
         return self.seq - 1
 
+    def alloc(self, fn, size, sid, frame, cost=None, ref=None):
+        head = bytes([0x20 | fn]) + uv(1) + uv(size) + uv(sid) + self._frame(frame)
+        return self._new_block(head, cost, ref)
+
     def alloc_same(self, fn, size, cost=None, ref=None):
         """0x60 | fn: the previous allocation's stack and frame."""
-        self.body += bytes([0x60 | fn]) + uv(1) + uv(size)
-        if cost is not None:
-            self.body += uv(cost)
-        if ref is not None:
-            self.body += ref
-        self.seq += 1
-        return self.seq - 1
+        return self._new_block(bytes([0x60 | fn]) + uv(1) + uv(size), cost, ref)
 
     def newobject(self, size, sizeclass, sid, frame, ns=30):
         self.body += b"\x05" + uv(1) + uv(size) + uv(sizeclass) + uv(sid) + self._frame(frame)
