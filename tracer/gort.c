@@ -80,6 +80,19 @@ __attribute__((noinline)) static void switch_and_call(void (*fn)(void *), void *
 	                   "cc");
 }
 
+/* The thread's tracer stack, mapped now when it has none: arena_alloc makes
+ * system calls, which a probe on a goroutine's segment had better not. */
+static bool alt_stack_ready(void)
+{
+	if (alt_stack_top == NULL) {
+		uint8_t *m = arena_alloc(ALT_STACK_SIZE);
+		if (m == NULL)
+			return false;
+		alt_stack_top = m + ALT_STACK_SIZE;
+	}
+	return true;
+}
+
 void on_tracer_stack(void (*fn)(void *), void *arg)
 {
 	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
@@ -89,12 +102,8 @@ void on_tracer_stack(void (*fn)(void *), void *arg)
 		fn(arg);
 		return;
 	}
-	if (alt_stack_top == NULL) {
-		uint8_t *m = arena_alloc(ALT_STACK_SIZE);
-		if (m == NULL)
-			return;
-		alt_stack_top = m + ALT_STACK_SIZE;
-	}
+	if (!alt_stack_ready())
+		return;
 	uint8_t *top = alt_stack_top;
 	alt_stack_top = NULL; /* a nested probe gets a stack of its own */
 	switch_and_call(fn, arg, top);
@@ -295,6 +304,9 @@ void gort_attach(void)
 
 	if (set == NULL)
 		return;
+	/* The thread that starts the program is the one that usually runs
+	 * the goroutines (gort_main): its first probe then finds its stack. */
+	alt_stack_ready();
 	p_goid = (uint64_t(*)(const gort_g *))dlsym(RTLD_DEFAULT, "gort_goid");
 	p_getg = (const gort_g *(*)(void))dlsym(RTLD_DEFAULT, "gort_getg");
 	if (p_goid != NULL && p_getg != NULL)
