@@ -137,6 +137,15 @@ static void frame_slow(void *arg)
 static __attribute__((noinline)) void frame_probe_slow(bool entry, uintptr_t fn, uintptr_t sp,
                                                        uintptr_t guard)
 {
+	struct tstate *t = esc_self;
+
+	/* Inside the tracer already (a signal handler that runs instrumented
+	 * code while this thread records): lost, and no second tracer stack,
+	 * whose arena_alloc could wait for a lock the interrupted code holds. */
+	if (t != NULL && t->busy) {
+		t->lost++;
+		return;
+	}
 	struct frame_args a = {.fn = fn, .sp = sp, .guard = guard, .entry = entry};
 	on_tracer_stack(frame_slow, &a);
 }
