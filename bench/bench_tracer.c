@@ -20,9 +20,13 @@
  *                                  workload reads with getrusage, minus the
  *                                  plain run's); and the peak of the whole
  *                                  process tree minus the plain run's (the
- *                                  `escapade record` process that waits is
- *                                  the larger one: it loads the viewer's
- *                                  libraries)
+ *                                  `escapade record` process that waits is the
+ *                                  larger one when it maps many
+ *                                  libraries).  The two differ by the libc
+ *                                  pages of printing, which the workload
+ *                                  touches after it reads its peak and the
+ *                                  tracer before: the tree's figure is the
+ *                                  lower one.
  *   BenchmarkTracerFrames/<how>    ns per frame event (entry or exit) of a
  *                                  gort program built with
  *                                  -finstrument-functions, on a goroutine's
