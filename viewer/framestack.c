@@ -7,7 +7,8 @@
  * are a sibling list searched linearly: a function calls few others.
  * Segmented stacks make the distance between two frames meaningless when
  * they sit on different segments; such distances (negative, or above
- * MAX_FRAME) count 0 bytes rather than garbage.
+ * MAX_FRAME) count 0 bytes rather than garbage, unless a stack grow record
+ * (fs_grow) just said how large the frame that starts the new segment is.
  */
 #include "config.h"
 
@@ -28,6 +29,7 @@ struct frame {
 struct shadow {
 	struct frame *v;
 	size_t n, cap;
+	uint64_t grown; /* bytes of the frame the next entry starts a segment with */
 };
 
 struct framestack {
@@ -125,6 +127,9 @@ bool fs_enter(framestack *f, uint64_t key, uint64_t fn, uint64_t sp)
 	nd->calls++;
 	if (up && up->sp > sp && up->sp - sp <= MAX_FRAME)
 		nd->bytes += up->sp - sp;
+	else if (up && s->grown)
+		nd->bytes += s->grown;
+	s->grown = 0;
 	s->v[s->n++] = (struct frame){node, sp};
 	return true;
 }
@@ -134,6 +139,16 @@ void fs_exit(framestack *f, uint64_t key)
 	id_slot *s = id_table_find(&f->keys, key);
 	if (s && f->stacks[s->a - 1].n)
 		f->stacks[s->a - 1].n--;
+	if (s)
+		f->stacks[s->a - 1].grown = 0;
+}
+
+void fs_grow(framestack *f, uint64_t key, uint64_t frame_size)
+{
+	id_slot *s = id_table_find(&f->keys, key);
+	if (s)
+		f->stacks[s->a - 1].grown =
+		        frame_size && frame_size <= MAX_FRAME ? frame_size + 8 : 0;
 }
 
 size_t fs_nodes(const framestack *f)

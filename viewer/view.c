@@ -207,6 +207,9 @@ static bool observe(void *ctx, const struct esc_event *ev, const agg *a)
 	progress(p);
 	if (ev->time_ns > p->last_ts)
 		p->last_ts = ev->time_ns;
+	if ((ev->type == ESC_EV_STACK_GROW || ev->type == ESC_EV_STACK_RELEASE) && p->v->frames)
+		fs_grow(p->v->frames, ev->u.stack_grow.goid,
+		        ev->type == ESC_EV_STACK_GROW ? ev->u.stack_grow.frame_size : 0);
 	if (ev->type == ESC_EV_STACK_GROW)
 		p->stack_inuse += ev->u.stack_grow.seg_size;
 	else if (ev->type == ESC_EV_STACK_RELEASE)

@@ -33,6 +33,9 @@ static void frames_pass(const uint8_t *data, size_t size)
 			break;
 		if (ev.type == ESC_EV_FRAME_EXIT)
 			fs_exit(f, key);
+		if (ev.type == ESC_EV_STACK_GROW || ev.type == ESC_EV_STACK_RELEASE)
+			fs_grow(f, ev.u.stack_grow.goid,
+			        ev.type == ESC_EV_STACK_GROW ? ev.u.stack_grow.frame_size : 0);
 	}
 	if (f)
 		for (size_t i = 1; i < fs_nodes(f); i++)

@@ -5,10 +5,10 @@
 # probes) runs two goroutines that each recurse ten levels into down(), a
 # 1000-byte frame per level, interleaved.  The trace must hold frame
 # records; folded --metric stack must show each level's path rooted at
-# worker, weighing one frame; the flame graph of that metric must parse.
-# A frame that starts a new stack segment cannot be sized from stack
-# pointers (its caller's lies on another segment) and counts 0 bytes, so
-# a few levels may be absent; most are present.
+# worker, weighing one frame -- the frames that start a new stack segment
+# too, sized by the stack grow record before them (their caller's stack
+# pointer lies on another segment); the flame graph of that metric must
+# parse.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/lib.sh"
 prog=$top_builddir/tests/tracer/prog_gort_frames
 [ -x "$prog" ] || fail "$prog is not built"
@@ -28,13 +28,13 @@ for line in open(sys.argv[1]):
     paths[stack] = int(v)
 downs = {s: v for s, v in paths.items() if s.endswith("down")}
 # Both goroutines took the same paths: each weighs two frames.
-assert 7 <= len(downs) <= 10, downs
+assert len(downs) == 10, downs
 for s, v in downs.items():
     frames = s.split(";")
     assert "worker" in frames, s
     assert frames[frames.index("worker") + 1:] == ["down"] * (len(frames) - frames.index("worker") - 1), s
     assert 2000 <= v <= 2400, (s, v)
-assert max(s.count("down") for s in downs) >= 9, downs
+assert max(s.count("down") for s in downs) == 10, downs
 PY
 "$ESCAPADE" flame "$t" --metric stack -o "$scratch/f.svg" 2>/dev/null || fail "flame --metric stack failed"
 python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$scratch/f.svg" ||
