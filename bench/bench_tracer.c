@@ -15,11 +15,27 @@
  *                                  wall time as a ratio to the plain run
  *   BenchmarkTracerStartup/<how>   wall time of a run with N = 0
  *   BenchmarkTracerTrace/escapade  bytes per event of the trace left by a
- *                                  clean exit, and the RSS the tracer added
+ *                                  clean exit; the RSS the tracer added to
+ *                                  the program (its own peak, which the
+ *                                  workload reads with getrusage, minus the
+ *                                  plain run's); and the peak of the whole
+ *                                  process tree minus the plain run's (the
+ *                                  `escapade record` process that waits is the
+ *                                  larger one when it maps many
+ *                                  libraries).  The two differ by the libc
+ *                                  pages of printing, which the workload
+ *                                  touches after it reads its peak and the
+ *                                  tracer before: the tree's figure is the
+ *                                  lower one.
+ *   BenchmarkTracerFrames/<how>    ns per frame event (entry or exit) of a
+ *                                  gort program built with
+ *                                  -finstrument-functions, on a goroutine's
+ *                                  stack, plain and under record --frames
+ *                                  (bench_tracer_frames, beside this one)
  *
  * Targets (DESIGN.md, issue 4): <= 150 ns added per pair with full stacks,
  * an overall slowdown at most a third of heaptrack's, start-up <= 20 ms,
- * <= 4 bytes per event, <= 2 MB of RSS added.
+ * <= 4 bytes per event, <= 2 MB of RSS added, <= 20 ns per frame event.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -36,6 +52,7 @@
 #include <unistd.h>
 
 #define PAIRS  2000000L
+#define CALLS  20000000L /* frame workload: two events each */
 #define ROUNDS 3
 
 #ifndef HEAPTRACK
@@ -78,7 +95,9 @@ static int work(long pairs)
 		free(p);
 	}
 	double t1 = now_ns();
-	printf("%.3f\n", pairs ? (t1 - t0) / (double)pairs : 0.0);
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	printf("%.3f %ld\n", pairs ? (t1 - t0) / (double)pairs : 0.0, ru.ru_maxrss);
 	return 0;
 }
 
@@ -86,14 +105,38 @@ static int work(long pairs)
 
 struct result {
 	double pair_ns, wall_ns;
-	long maxrss_kb;
+	long maxrss_kb;      /* the process tree's peak (wait4) */
+	long self_maxrss_kb; /* the workload's own, as it printed it (0: none) */
 };
+
+/* A line of one or two numbers: the workload's (ns, own peak RSS). */
+static bool parse_numbers(const char *line, double *ns, long *rss)
+{
+	char *end;
+	double v = strtod(line, &end);
+	if (end == line)
+		return false;
+	long k = 0;
+	if (*end == ' ') {
+		char *end2;
+		k = strtol(end + 1, &end2, 10);
+		if (end2 == end + 1)
+			return false;
+		end = end2;
+	}
+	if (*end != '\0')
+		return false;
+	*ns = v;
+	*rss = k;
+	return true;
+}
 
 /* Run argv with stdout into a pipe; parse the workload's ns/pair. */
 static int run(char *const argv[], struct result *r)
 {
 	int fds[2];
-	char buf[256] = {0};
+	double ns = 0;
+	long self_rss = 0;
 
 	if (pipe(fds) < 0)
 		return -1;
@@ -119,14 +162,9 @@ static int run(char *const argv[], struct result *r)
 	out[have] = '\0';
 	close(fds[0]);
 	n = -1;
-	for (char *line = strtok(out, "\n"); line != NULL; line = strtok(NULL, "\n")) {
-		char *end;
-		double v = strtod(line, &end);
-		if (end != line && *end == '\0') {
-			snprintf(buf, sizeof buf, "%f", v);
+	for (char *line = strtok(out, "\n"); line != NULL; line = strtok(NULL, "\n"))
+		if (parse_numbers(line, &ns, &self_rss))
 			n = 1;
-		}
-	}
 	int st;
 	struct rusage ru;
 	if (wait4(pid, &st, 0, &ru) != pid)
@@ -135,7 +173,8 @@ static int run(char *const argv[], struct result *r)
 	r->maxrss_kb = ru.ru_maxrss;
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || n <= 0)
 		return -1;
-	r->pair_ns = strtod(buf, NULL);
+	r->pair_ns = ns;
+	r->self_maxrss_kb = self_rss;
 	return 0;
 }
 
@@ -147,12 +186,48 @@ static void keep_best(struct result *best, const struct result *r, bool first)
 		best->wall_ns = r->wall_ns;
 	if (first || r->maxrss_kb < best->maxrss_kb)
 		best->maxrss_kb = r->maxrss_kb;
+	if (first || r->self_maxrss_kb < best->self_maxrss_kb)
+		best->self_maxrss_kb = r->self_maxrss_kb;
 }
 
 static long file_size(const char *path)
 {
 	struct stat st;
 	return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* BenchmarkTracerFrames: bench_tracer_frames (beside self) plain and
+ * under record --frames, interleaved, best of ROUNDS each. */
+static int bench_frames(const char *self, char *escapade, char *trace)
+{
+	char prog[PATH_MAX + 32], ncalls[32];
+	const char *slash = strrchr(self, '/');
+
+	snprintf(prog, sizeof prog, "%.*s/bench_tracer_frames", (int)(slash - self), self);
+	if (access(prog, X_OK) != 0) {
+		fprintf(stderr, "bench_tracer: %s is not built\n", prog);
+		return -1;
+	}
+	snprintf(ncalls, sizeof ncalls, "%ld", CALLS);
+	char *plain[] = {prog, "--work", ncalls, NULL};
+	char *rec[] = {escapade, "record", "--frames", "-o",   trace,
+	               "--",     prog,     "--work",   ncalls, NULL};
+	char *const *argvs[2] = {plain, rec};
+	struct result best[2], r;
+	for (int round = 0; round < ROUNDS; round++)
+		for (int k = 0; k < 2; k++) {
+			if (run(argvs[k], &r) < 0) {
+				fprintf(stderr, "bench_tracer: frames run %d failed\n", k);
+				return -1;
+			}
+			keep_best(&best[k], &r, round == 0);
+		}
+	printf("BenchmarkTracerFrames/plain-2\t%ld\t%.2f ns/op\n", 2 * CALLS, best[0].pair_ns);
+	printf("BenchmarkTracerFrames/escapade-2\t%ld\t%.2f ns/op\t%.2f added-ns/op\t%.3f "
+	       "B/event\n",
+	       2 * CALLS, best[1].pair_ns, best[1].pair_ns - best[0].pair_ns,
+	       (double)file_size(trace) / (2.0 * CALLS));
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -216,14 +291,18 @@ int main(int argc, char **argv)
 		}
 		long size = file_size(trace);
 		/* Events: one alloc and one free per pair. */
-		printf("BenchmarkTracerTrace/escapade-2\t%ld\t%.3f B/event\t%ld rss-added-KB\n",
+		printf("BenchmarkTracerTrace/escapade-2\t%ld\t%.3f B/event\t%ld rss-added-KB\t"
+		       "%ld tree-rss-added-KB\n",
 		       2 * PAIRS, (double)size / (2.0 * PAIRS),
+		       best[1].self_maxrss_kb - best[0].self_maxrss_kb,
 		       best[1].maxrss_kb - best[0].maxrss_kb);
 		if (ok[2] && best[2].wall_ns > best[0].wall_ns)
 			printf("BenchmarkTracerSlowdownVsHeaptrack-2\t1\t%.3f ratio\n",
 			       (best[1].wall_ns - best[0].wall_ns) /
 			               (best[2].wall_ns - best[0].wall_ns));
 	}
+	if (bench_frames(self, escapade, trace) < 0)
+		return 1;
 	unlink(trace);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -f %s*", htout);

@@ -133,7 +133,8 @@ static void wake(sudog *sg, bool success)
 
 /* ---- makechan ------------------------------------------------------------ */
 
-gort_chan *gort_makechan(size_t elemsize, size_t cap)
+/* no_split_stack, as gort_newobject (malloc.c): it names its caller. */
+__attribute__((no_split_stack)) gort_chan *gort_makechan(size_t elemsize, size_t cap)
 {
 	if (elemsize > 1 << 16)
 		gort_panic("makechan: invalid channel element type");

@@ -170,7 +170,17 @@ static inline bool newobject_probes_set(void)
 	       __atomic_load_n(&gort_probe_table.newobject_at, __ATOMIC_RELAXED) != NULL;
 }
 
-void *gort_newobject(size_t size)
+/* The entry points that name their caller (its return address and frame)
+ * are no_split_stack: a split-stack function that needed a new segment
+ * runs its body called from __morestack, so its return address would be
+ * __morestack's and its saved %rbp the frame record __morestack built, and
+ * the probe would name the wrong frame (it did in an ASan build, where the
+ * instrumented runtime calls non-split code and always takes a segment at
+ * a goroutine's first allocation).  Their own frames are a few words, in
+ * the headroom below the guard; what they call splits as usual. */
+#define NAMES_CALLER __attribute__((no_split_stack))
+
+NAMES_CALLER void *gort_newobject(size_t size)
 {
 	if (unlikely(newobject_probes_set()))
 		return newobject_probed(size, (uintptr_t)__builtin_return_address(0),
@@ -185,7 +195,7 @@ void *newobject_for_caller(size_t size, uintptr_t pc, const uintptr_t *fp)
 	return mallocgc(size);
 }
 
-void *gort_newarray(size_t elemsize, size_t n)
+NAMES_CALLER void *gort_newarray(size_t elemsize, size_t n)
 {
 	size_t size;
 

@@ -6,6 +6,15 @@
  * program runs sees its probes take effect from some next event on, never a
  * torn pointer.  That is all the synchronisation a tracer needs, since it
  * registers once, early, and probes are independent of one another.
+ *
+ * It also defines __cyg_profile_func_enter/exit, which code built with
+ * -finstrument-functions calls on every function entry and exit.  gort is
+ * linked into the executable, so these definitions are the ones the
+ * program's code binds to (a preloaded tracer's cannot come first), and
+ * they forward to the frame_enter/frame_exit probes: a NULL check when
+ * nobody listens.  They are no_split_stack so that their frame stays on the
+ * instrumented function's segment (the stack pointer they report is that
+ * function's, never a new segment's) and are not instrumented themselves.
  */
 #include <string.h>
 
@@ -17,8 +26,9 @@ gort_probes gort_probe_table;
  * atomic, which a memcpy of the struct would not. */
 #define PROBE_FIELDS(X)                                                                            \
 	X(newobject)                                                                               \
-	X(free) X(gc_start) X(gc_end) X(stack_grow) X(stack_release) X(go_create) X(go_exit)       \
-	        X(newobject_at)
+	X(free)                                                                                    \
+	X(gc_start) X(gc_end) X(stack_grow) X(stack_release) X(go_create) X(go_exit)               \
+	        X(newobject_at) X(frame_enter) X(frame_exit)
 
 void gort_set_probes(const gort_probes *probes)
 {
@@ -34,4 +44,25 @@ void gort_set_probes(const gort_probes *probes)
 	PROBE_FIELDS(STORE_PROBE)
 #undef STORE_PROBE
 	gort_probe_table.size = sizeof gort_probe_table;
+}
+
+/* The instrumented function's stack pointer: the forwarder's canonical
+ * frame address (frame pointers are on: %rbp + 16). */
+#define CALLER_SP() ((uintptr_t)__builtin_frame_address(0) + 16)
+#define FRAME_HOOK  __attribute__((no_instrument_function, no_split_stack))
+
+FRAME_HOOK void __cyg_profile_func_enter(void *fn, void *call_site)
+{
+	void (*probe)(void *, void *, uintptr_t) =
+	        __atomic_load_n(&gort_probe_table.frame_enter, __ATOMIC_RELAXED);
+	if (probe != NULL)
+		probe(fn, call_site, CALLER_SP());
+}
+
+FRAME_HOOK void __cyg_profile_func_exit(void *fn, void *call_site)
+{
+	void (*probe)(void *, void *, uintptr_t) =
+	        __atomic_load_n(&gort_probe_table.frame_exit, __ATOMIC_RELAXED);
+	if (probe != NULL)
+		probe(fn, call_site, CALLER_SP());
 }

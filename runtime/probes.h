@@ -77,6 +77,19 @@ typedef struct gort_probes {
 	 * address lies at caller_cfa - 8. */
 	void (*newobject_at)(void *ptr, size_t size, int sizeclass, uint64_t ns,
 	                     uintptr_t caller_pc, uintptr_t caller_cfa);
+
+	/* Frames (added after newobject_at).  Code built with
+	 * -finstrument-functions calls __cyg_profile_func_enter/exit after
+	 * each prologue and before each epilogue; gort defines both (in the
+	 * executable, so they come before any preloaded library's) and
+	 * forwards them here.  fn is the instrumented function, call_site the
+	 * return address into its caller, sp its stack pointer once its
+	 * prologue has run (the low end of its frame).  They run on the
+	 * goroutine's segment, in the headroom below the split-stack guard:
+	 * they may use a hundred bytes of stack or so, no more, and must not
+	 * call split-stack code (gort_getg, gort_goid) with the guard set. */
+	void (*frame_enter)(void *fn, void *call_site, uintptr_t sp);
+	void (*frame_exit)(void *fn, void *call_site, uintptr_t sp);
 } gort_probes;
 
 /* Register probes (copied; NULL unregisters).  Safe to call at any time,

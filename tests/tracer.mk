@@ -63,3 +63,16 @@ tests_tracer_prog_gort_LDFLAGS = $(gort_prog_ldflags)
 check_PROGRAMS += tests/tracer/prog_frames
 tests_tracer_prog_frames_CFLAGS = $(tracer_subject_cflags) -finstrument-functions
 tests_tracer_prog_frames_LDFLAGS = $(tracer_subject_ldflags)
+
+# --frames in a gort program: gort's __cyg_profile_func_* forward to the
+# tracer's frame probes.  Built like a user's gort program, plus
+# -finstrument-functions.
+check_PROGRAMS += tests/tracer/prog_gort_frames
+tests_tracer_prog_gort_frames_SOURCES = tests/tracer/prog_gort_frames.c
+# The subject is never built with the sanitizers (their redzones would
+# change the frames it checks); the runtime it links may be.
+tests_tracer_prog_gort_frames_CFLAGS = $(WARN_CFLAGS) $(GORT_CFLAGS) -finstrument-functions
+tests_tracer_prog_gort_frames_LDADD = $(gort_ldadd)
+tests_tracer_prog_gort_frames_LDFLAGS = $(gort_prog_ldflags)
+TESTS += tests/tracer/frames-gort.sh
+EXTRA_DIST += tests/tracer/frames-gort.sh

@@ -161,19 +161,44 @@ static struct barrier *entry_for(uintptr_t cfa)
 	return b;
 }
 
+/* Is cfa the CFA of one of the few frames whose saved frame pointers chain
+ * up from the probe's frame fp?  Each link is followed only when it lies
+ * in writable memory (the maps snapshot), so a chain that crosses stack
+ * segments (gort's __morestack links them) is followed, and a broken one
+ * is not. */
+static bool on_fp_chain(uintptr_t fp, uintptr_t cfa)
+{
+	uintptr_t lo, hi;
+
+	for (int depth = 0; depth < 8; depth++) {
+		if ((fp & 7) != 0 || !maps_writable(fp, &lo, &hi) || fp + 16 > hi)
+			return false;
+		uintptr_t next = *(const uintptr_t *)fp;
+		if (next + 16 == cfa)
+			return true;
+		if (next == 0 || next == fp)
+			return false;
+		fp = next;
+	}
+	return false;
+}
+
 /* Is cfa believable as the CFA of the frame that called the runtime from
  * the probe's frame probe_fp?  The runtime derives it from the caller's
  * saved frame pointer: a caller built without frame pointers could give
  * anything, and a barrier written there would corrupt memory.  A CFA is
- * 16-byte aligned, above the probe's frame on the same stack (or segment:
- * the runtime's entry may have crossed into a new one, hence the bound is
- * loose), and the slot below it holds a return address into a known
- * module. */
+ * 16-byte aligned, a frame of the live frame-pointer chain just above the
+ * probe's frame, and the slot below it holds a return address into a known
+ * module.  The chain, not the distance from the probe: the runtime's
+ * allocation path may run on a new stack segment (it does when the caller
+ * is a goroutine's entry function at the top of its first 2 KiB segment
+ * and the runtime's frames are large, as in an ASan build), and a new
+ * segment can lie anywhere. */
 static bool frame_believable(struct tstate *t, uintptr_t cfa, uintptr_t probe_fp)
 {
 	bool known = false;
 
-	if ((cfa & 15) != 0 || cfa <= probe_fp || cfa - probe_fp > ((uintptr_t)1 << 20))
+	if ((cfa & 15) != 0 || cfa <= 16 || !on_fp_chain(probe_fp, cfa))
 		return false;
 	if (*(const uintptr_t *)(cfa - 8) == (uintptr_t)esc_return_barrier)
 		return true; /* barrier_note was here already */

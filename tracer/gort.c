@@ -47,6 +47,22 @@ static uint64_t goid_of(const gort_g *g)
 	return g != NULL && p_goid != NULL ? p_goid(g) : 0;
 }
 
+uint64_t gort_goid_here(void)
+{
+	uintptr_t guard;
+
+	if (gort_goid_now == NULL)
+		return 0;
+	__asm__ volatile("mov %%fs:0x70, %0\n\t"
+	                 "movq $0, %%fs:0x70"
+	                 : "=r"(guard)
+	                 :
+	                 : "memory");
+	uint64_t id = goid_now();
+	__asm__ volatile("mov %0, %%fs:0x70" : : "r"(guard) : "memory");
+	return id;
+}
+
 /* ---- running on the tracer's stack ------------------------------------------ */
 
 #define ALT_STACK_SIZE (64u * 1024u)
@@ -70,6 +86,19 @@ __attribute__((noinline)) static void switch_and_call(void (*fn)(void *), void *
 	                   "cc");
 }
 
+/* The thread's tracer stack, mapped now when it has none: arena_alloc makes
+ * system calls, which a probe on a goroutine's segment had better not. */
+static bool alt_stack_ready(void)
+{
+	if (alt_stack_top == NULL) {
+		uint8_t *m = arena_alloc(ALT_STACK_SIZE);
+		if (m == NULL)
+			return false;
+		alt_stack_top = m + ALT_STACK_SIZE;
+	}
+	return true;
+}
+
 void on_tracer_stack(void (*fn)(void *), void *arg)
 {
 	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
@@ -79,12 +108,8 @@ void on_tracer_stack(void (*fn)(void *), void *arg)
 		fn(arg);
 		return;
 	}
-	if (alt_stack_top == NULL) {
-		uint8_t *m = arena_alloc(ALT_STACK_SIZE);
-		if (m == NULL)
-			return;
-		alt_stack_top = m + ALT_STACK_SIZE;
-	}
+	if (!alt_stack_ready())
+		return;
 	uint8_t *top = alt_stack_top;
 	alt_stack_top = NULL; /* a nested probe gets a stack of its own */
 	switch_and_call(fn, arg, top);
@@ -230,6 +255,7 @@ static void g_event_body(void *arg)
 
 static void on_stack_grow(const gort_g *g, size_t frame_size, size_t seg_size, uintptr_t pc)
 {
+	frames_forget_guard();
 	PROBE_ARGS(.ptr = (const void *)pc, .a = ESC_REC_STACK_GROW, .b = frame_size, .c = seg_size,
 	           .g = g);
 	on_tracer_stack(g_event_body, &args_);
@@ -237,12 +263,14 @@ static void on_stack_grow(const gort_g *g, size_t frame_size, size_t seg_size, u
 
 static void on_stack_release(const gort_g *g, size_t seg_size)
 {
+	frames_forget_guard();
 	PROBE_ARGS(.a = ESC_REC_STACK_RELEASE, .b = seg_size, .g = g);
 	on_tracer_stack(g_event_body, &args_);
 }
 
 static void on_go_exit(const gort_g *g)
 {
+	frames_forget_guard();
 	/* The main goroutine's end: gort_main forgets the others next. */
 	if (goid_of(g) == 1)
 		gort_record_states();
@@ -273,6 +301,7 @@ static void go_create_body(void *arg)
 
 static void on_go_create(const gort_g *g, void (*fn)(void *), const gort_g *parent)
 {
+	frames_forget_guard();
 	PROBE_ARGS(.ptr = (const void *)(uintptr_t)fn, .g = g, .parent = parent);
 	on_tracer_stack(go_create_body, &args_);
 }
@@ -321,6 +350,9 @@ void gort_attach(void)
 
 	if (set == NULL)
 		return;
+	/* The thread that starts the program is the one that usually runs
+	 * the goroutines (gort_main): its first probe then finds its stack. */
+	alt_stack_ready();
 	p_goid = (uint64_t(*)(const gort_g *))dlsym(RTLD_DEFAULT, "gort_goid");
 	p_getg = (const gort_g *(*)(void))dlsym(RTLD_DEFAULT, "gort_getg");
 	p_states = (int (*)(void (*)(uint64_t, const char *, void *), void *))dlsym(
@@ -338,6 +370,10 @@ void gort_attach(void)
 	        .go_create = on_go_create,
 	        .go_exit = on_go_exit,
 	};
+	if (esc_opt.frames) {
+		probes.frame_enter = frames_probe_enter;
+		probes.frame_exit = frames_probe_exit;
+	}
 	barrier_attach();
 	if (barrier_enabled())
 		probes.newobject_at = on_newobject_at;

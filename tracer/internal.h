@@ -111,6 +111,8 @@ struct tstate {
 	uint64_t last_frame;       /* frame field of the last record */
 	uint32_t last_stack;       /* stack of the last alloc/newobject record */
 	uint64_t last_fn, last_sp; /* of the last frame enter record (frames.c) */
+	uintptr_t frame_guard;     /* frames.c: split-stack guard ... */
+	uint64_t frame_goid;       /* ... and the goroutine it belonged to */
 	uint64_t clock_last;       /* the last clock reading (event_time) */
 	uint32_t clock_skip;       /* events left before the next reading */
 	uint64_t seq;              /* blocks created by this thread */
@@ -313,6 +315,22 @@ HIDDEN void gort_record_states(void);
 HIDDEN void on_tracer_stack(void (*fn)(void *), void *arg);
 /* The running goroutine's id; NULL when the program has no gort. */
 HIDDEN extern uint64_t (*gort_goid_now)(void);
+/* The same from any stack (the split-stack guard off around the calls into
+ * gort); 0 when the program has no gort. */
+HIDDEN uint64_t gort_goid_here(void);
+
+/* ---- frames.c: gort's frame probes (--frames) ------------------------------- */
+
+HIDDEN void frames_probe_enter(void *fn, void *call_site, uintptr_t sp);
+HIDDEN void frames_probe_exit(void *fn, void *call_site, uintptr_t sp);
+/* A goroutine changed stacks or came or went: the guard -> goroutine cache
+ * of this thread's frame probes is stale. */
+static inline void frames_forget_guard(void)
+{
+	struct tstate *t = esc_self;
+	if (t != NULL)
+		t->frame_guard = 0;
+}
 
 /* ---- barrier.c: escape verdicts of gort objects ------------------------------ */
 

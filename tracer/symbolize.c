@@ -26,8 +26,12 @@
  * the recorded one (the program was rebuilt since the run) gives step 4
  * only, with one warning.
  *
- * C++ names are demangled with __cxa_demangle from libstdc++ (the viewer
- * links it; the tracer does not use this file).
+ * C++ names are demangled with __cxa_demangle from libstdc++, opened with
+ * dlopen at the first C++ name (the tracer does not use this file).  Not
+ * linking libstdc++ keeps it, libm and libgcc_s out of every escapade
+ * process that never meets a C++ name: `escapade record`, which waits
+ * beside the traced program, above all (1.1 MB of RSS).  Without libstdc++
+ * on the system, C++ names stay mangled.
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -35,18 +39,33 @@
 #include "symbolize.h"
 #include "idtable.h"
 
+#include <dlfcn.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* The Itanium C++ ABI demangler, from libstdc++. */
-extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+/* The Itanium C++ ABI demangler, from libstdc++; NULL when unavailable. */
+typedef char *(*cxa_demangle_fn)(const char *mangled, char *buf, size_t *len, int *status);
+static cxa_demangle_fn cxa_demangle(void)
+{
+	static cxa_demangle_fn fn;
+	static bool tried;
+
+	if (!tried) {
+		tried = true;
+		void *lib = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
+		if (lib != NULL)
+			fn = (cxa_demangle_fn)dlsym(lib, "__cxa_demangle");
+	}
+	return fn;
+}
 
 struct module {
 	char *path;
@@ -264,9 +283,10 @@ static char *readable_name(const char *name)
 {
 	if (!name)
 		return NULL;
-	if (name[0] == '_' && name[1] == 'Z') {
+	cxa_demangle_fn demangle;
+	if (name[0] == '_' && name[1] == 'Z' && (demangle = cxa_demangle()) != NULL) {
 		int status = -1;
-		char *d = __cxa_demangle(name, NULL, NULL, &status);
+		char *d = demangle(name, NULL, NULL, &status);
 		if (d && status == 0)
 			return d;
 		free(d);

@@ -7,7 +7,8 @@
  * are a sibling list searched linearly: a function calls few others.
  * Segmented stacks make the distance between two frames meaningless when
  * they sit on different segments; such distances (negative, or above
- * MAX_FRAME) count 0 bytes rather than garbage.
+ * MAX_FRAME) count 0 bytes rather than garbage, unless a stack grow record
+ * (fs_grow) just said how large the frame that starts the new segment is.
  */
 #include "config.h"
 
@@ -28,6 +29,7 @@ struct frame {
 struct shadow {
 	struct frame *v;
 	size_t n, cap;
+	uint64_t grown; /* bytes of the frame the next entry starts a segment with */
 };
 
 struct framestack {
@@ -123,8 +125,16 @@ bool fs_enter(framestack *f, uint64_t key, uint64_t fn, uint64_t sp)
 		return false;
 	fs_node *nd = &f->nodes[node];
 	nd->calls++;
-	if (up && up->sp > sp && up->sp - sp <= MAX_FRAME) {
-		uint64_t frame = up->sp - sp;
+	/* A frame that started a new segment: its caller's sp lies on another
+	 * segment, so the frame size asked in the stack grow record before it
+	 * stands in for the distance. */
+	uint64_t frame = 0;
+	if (up && up->sp > sp && up->sp - sp <= MAX_FRAME)
+		frame = up->sp - sp;
+	else if (up && s->grown)
+		frame = s->grown;
+	s->grown = 0;
+	if (frame) {
 		nd->bytes += frame;
 		nd->sized++;
 		if (frame > nd->frame_max)
@@ -139,6 +149,16 @@ void fs_exit(framestack *f, uint64_t key)
 	id_slot *s = id_table_find(&f->keys, key);
 	if (s && f->stacks[s->a - 1].n)
 		f->stacks[s->a - 1].n--;
+	if (s)
+		f->stacks[s->a - 1].grown = 0;
+}
+
+void fs_grow(framestack *f, uint64_t key, uint64_t frame_size)
+{
+	id_slot *s = id_table_find(&f->keys, key);
+	if (s)
+		f->stacks[s->a - 1].grown =
+		        frame_size && frame_size <= MAX_FRAME ? frame_size + 8 : 0;
 }
 
 size_t fs_nodes(const framestack *f)

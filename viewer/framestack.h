@@ -38,6 +38,11 @@ void fs_free(framestack *f);
 bool fs_enter(framestack *f, uint64_t key, uint64_t fn, uint64_t sp);
 /* The innermost function of stack key returned. */
 void fs_exit(framestack *f, uint64_t key);
+/* Stack key (a goroutine) took a new segment for a frame of frame_size
+ * bytes (a stack grow record; 0: it returned off a segment): if the next
+ * entry's stack pointer lies on another segment than its caller's, that
+ * frame weighs frame_size plus its return address. */
+void fs_grow(framestack *f, uint64_t key, uint64_t frame_size);
 
 /* Nodes 1 .. fs_nodes(f) - 1. */
 size_t fs_nodes(const framestack *f);

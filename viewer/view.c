@@ -215,6 +215,9 @@ __attribute__((noinline)) static bool observe_rest(struct pass *p, const struct 
 {
 	if (ev->type == ESC_EV_FRAME_ENTER || ev->type == ESC_EV_FRAME_EXIT)
 		return frame_event(p, ev);
+	if ((ev->type == ESC_EV_STACK_GROW || ev->type == ESC_EV_STACK_RELEASE) && p->v->frames)
+		fs_grow(p->v->frames, ev->u.stack_grow.goid,
+		        ev->type == ESC_EV_STACK_GROW ? ev->u.stack_grow.frame_size : 0);
 	if (ev->type == ESC_EV_STACK_GROW)
 		p->stack_inuse += ev->u.stack_grow.seg_size;
 	else if (ev->type == ESC_EV_STACK_RELEASE)
@@ -258,9 +261,16 @@ static bool push_frame(struct frames *fs, const esc_frame *f, const char *name)
 		ct_frame *v = realloc(fs->v, cap * sizeof *v);
 		if (v)
 			fs->v = v;
+		uintptr_t old = (uintptr_t)fs->names, old_end = old + fs->cap * sizeof *fs->names;
 		char(*names)[256] = v ? realloc(fs->names, cap * sizeof *names) : NULL;
 		if (!names)
 			return false;
+		/* Names formatted into the old array move with it. */
+		for (size_t i = 0; i < fs->n; i++) {
+			uintptr_t at = (uintptr_t)fs->v[i].name;
+			if (at >= old && at < old_end)
+				fs->v[i].name = (const char *)names + (at - old);
+		}
 		fs->names = names;
 		fs->cap = cap;
 	}

@@ -1,7 +1,9 @@
 /*
  * tests/fuzz/fuzz_trace.c — libFuzzer target: any bytes through the reader,
  * the aggregation and the site building, as `escapade report` runs them
- * (without symbols: module paths in hostile input are not opened).
+ * (without symbols: module paths in hostile input are not opened); then a
+ * second reading feeds the --frames records to the shadow stacks
+ * (viewer/framestack.c), keyed by goroutine as the viewer does.
  *
  *   make fuzz                        # builds tests/fuzz/fuzz_trace (clang)
  *   make fuzz-run FUZZ_SECONDS=300   # runs it from the corpus
@@ -14,8 +16,35 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "viewer/framestack.h"
 #include "viewer/load.h"
 #include "viewer/sites.h"
+
+static void frames_pass(const uint8_t *data, size_t size)
+{
+	esc_reader *r = esc_reader_open_mem(data, size, NULL, 0);
+	framestack *f = fs_new();
+	struct esc_event ev;
+
+	while (r && f && esc_reader_next(r, &ev) > 0) {
+		uint64_t key = ev.goid ? ev.goid : 1ULL << 63 | ev.thread;
+		if (ev.type == ESC_EV_FRAME_ENTER &&
+		    !fs_enter(f, key, ev.u.frame.fn, ev.u.frame.sp))
+			break;
+		if (ev.type == ESC_EV_FRAME_EXIT)
+			fs_exit(f, key);
+		if (ev.type == ESC_EV_STACK_GROW || ev.type == ESC_EV_STACK_RELEASE)
+			fs_grow(f, ev.u.stack_grow.goid,
+			        ev.type == ESC_EV_STACK_GROW ? ev.u.stack_grow.frame_size : 0);
+	}
+	if (f)
+		for (size_t i = 1; i < fs_nodes(f); i++)
+			if (fs_node_at(f, i)->parent >= i)
+				abort(); /* a parent is always created before its children */
+	fs_free(f);
+	if (r)
+		esc_reader_close(r);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,5 +60,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		trace_unload(&t);
 	}
 	esc_reader_close(r);
+	frames_pass(data, size);
 	return 0;
 }

@@ -9,6 +9,11 @@ own code), then cut and damaged copies of them:
   truncated-*  cut short or without an end record: must load, truncated
   mutated-*    bytes flipped, lengths and varints broken: anything but a crash
 
+Version 1 and version 2 both: the *-v2-* files carry what version 2 added
+(the escape record, 0x10) beside the records a gort program with --frames
+writes (frame enter/exit, goroutine switches, alloc-same, lost), and
+hostile variants of each.
+
 The cmocka test tests/test_corpus replays every file with the reader and
 the aggregation; `make fuzz` builds the libFuzzer target that starts from
 them.  Run: tests/fuzz/make-corpus.py tests/fuzz/corpus
@@ -42,9 +47,9 @@ def s(b):
     return uv(len(b)) + b
 
 
-def file_header(flags, chunk_size=4096, exe=b"/usr/bin/corpus", pid=4242):
+def file_header(flags, chunk_size=4096, exe=b"/usr/bin/corpus", pid=4242, version=1):
     h = bytearray(HEADER_SIZE)
-    struct.pack_into("<8sIIIIIIIIII", h, 0, b"ESCTRACE", 1, HEADER_SIZE, chunk_size,
+    struct.pack_into("<8sIIIIIIIIII", h, 0, b"ESCTRACE", version, HEADER_SIZE, chunk_size,
                      flags, 2, 0, pid, 1, 256, len(exe))
     struct.pack_into("<QQQQQ", h, 48, 1_700_000_000_000_000_000, 1000, 1000, 0, 0)
     h[88:88 + len(exe)] = exe
@@ -57,6 +62,7 @@ class Chunk:
     def __init__(self, thread, first_seq=0, base=1000):
         self.thread, self.first_seq, self.base = thread, first_seq, base
         self.seq, self.frame, self.body = first_seq, 0, bytearray()
+        self.fn = self.sp = 0
 
     def module(self, base, size, path, build_id=b""):
         self.body += b"\x01" + uv(base) + uv(size) + s(path) + s(build_id)
@@ -73,14 +79,46 @@ class Chunk:
         self.frame = frame
         return sv(d)
 
-    def alloc(self, fn, size, sid, frame, cost=None, ref=None):
-        self.body += bytes([0x20 | fn]) + uv(1) + uv(size) + uv(sid) + self._frame(frame)
+    def _new_block(self, head, cost, ref):
+        """An allocating record: its fields, [cost], [ref]; a new block."""
+        self.body += head
         if cost is not None:
             self.body += uv(cost)
         if ref is not None:
             self.body += ref
         self.seq += 1
         return self.seq - 1
+
+    def alloc(self, fn, size, sid, frame, cost=None, ref=None):
+        head = bytes([0x20 | fn]) + uv(1) + uv(size) + uv(sid) + self._frame(frame)
+        return self._new_block(head, cost, ref)
+
+    def alloc_same(self, fn, size, cost=None, ref=None):
+        """0x60 | fn: the previous allocation's stack and frame."""
+        return self._new_block(bytes([0x60 | fn]) + uv(1) + uv(size), cost, ref)
+
+    def newobject(self, size, sizeclass, sid, frame, ns=30):
+        self.body += b"\x05" + uv(1) + uv(size) + uv(sizeclass) + uv(sid) + self._frame(frame)
+        self.body += uv(ns)
+        self.seq += 1
+        return self.seq - 1
+
+    def escape(self, ref, escaped, dt=1):
+        """0x10 (version 2): a return barrier's verdict on one block."""
+        self.body += b"\x10" + uv(dt) + ref + uv(escaped)
+
+    def frame_enter(self, fn, sp):
+        self.body += b"\x0e" + uv(1) + sv(fn - self.fn) + sv(sp - self.sp)
+        self.fn, self.sp = fn, sp
+
+    def frame_exit(self):
+        self.body += b"\x0f" + uv(1)
+
+    def gswitch(self, goid):
+        self.body += b"\x04" + uv(goid)
+
+    def remote(self, thread, seq):
+        return uv(thread << 4 | 2) + uv(seq)
 
     def local(self, seq, live=False, same=False):
         return uv((self.seq - 1 - seq) << 4 | live << 2 | same << 3 | 1)
@@ -148,6 +186,102 @@ def program():
     t1.free(g, fn=3)  # the gort object, by the sweeper
     t1.end(0, dt=5000)  # after thread 2's records
     return t1, t2
+
+
+def program_v2():
+    """A gort program traced with --frames and verdicts (version 2): two
+    goroutines on thread 1, escape records for local, remote and unknown
+    blocks, frames nested across a goroutine switch, alloc-same records."""
+    t1, t2 = Chunk(1), Chunk(2, base=2000)
+    t1.module(0x555555554000, 0x9000, b"/usr/bin/gortprog", bytes(range(20)))
+    t1.stack(1, [0x555555555123, 0x555555555200, 0x555555555300])
+    t1.stack(2, [0x555555555140, 0x555555555200])
+    t1.raw(0x0A, uv(1), uv(1), uv(0), uv(0x555555555300), uv(1))  # main goroutine
+    t1.gswitch(1)
+    t1.frame_enter(0x555555555300, 0x7FFFF0001F00)
+    t1.frame_enter(0x555555555200, 0x7FFFF0001C00)
+    kept = t1.newobject(48, 5, 1, 0x7FFFF0001C10)
+    local = t1.newobject(64, 6, 1, 0x7FFFF0001C10)
+    t1.escape(t1.local(kept), 1)
+    t1.escape(t1.local(local), 0)
+    m = t1.alloc(0, 100, 2, 0x7FFFF0001C10)
+    t1.alloc_same(0, 200)
+    t1.alloc_same(2, 300, ref=t1.local(m))  # realloc of m, moved
+    t1.frame_exit()
+    t1.raw(0x08, uv(1), uv(2), uv(1032), uv(4096), uv(2))  # stack grow
+    t1.raw(0x0A, uv(1), uv(2), uv(1), uv(0x555555555400), uv(1))
+    t1.gswitch(2)
+    t1.frame_enter(0x555555555400, 0x7FFFE0000F00)
+    t1.frame_enter(0x555555555200, 0x7FFFE0000B00)
+    other = t1.newobject(32, 4, 1, 0x7FFFE0000B10)
+    t1.gswitch(1)  # frames of goroutine 1 resume, goroutine 2's stay open
+    t1.frame_exit()
+    t1.gswitch(2)
+    t1.frame_exit()
+    t1.frame_exit()
+    t1.escape(t1.local(other), 0)
+    t1.free(other, fn=3)  # swept after its verdict
+    t1.raw(0x0B, uv(1), uv(2))
+    t1.raw(0x09, uv(1), uv(2), uv(4096))
+    t1.gswitch(0)
+    t1.raw(0x0C, uv(1), uv(3))  # lost
+    t2.stack(1, [0x555555555160])
+    b = t2.newobject(16, 2, 1, 0)
+    t2.escape(t2.remote(1, kept), 1)  # a verdict on thread 1's block
+    t2.escape(uv(3), 1)  # on a block never seen
+    t2.escape(t2.local(b), 1)
+    t1.end(0, dt=5000)
+    return t1, t2
+
+
+def v2_hostile(out, t1, t2):
+    """Version 2's records, damaged one field at a time."""
+    def one(name, build, version=2, flags=F_CLEAN | F_FRAMES):
+        c = Chunk(1)
+        c.stack(1, [0x401000])
+        build(c)
+        size = 4096
+        while size < len(c.body) + CHUNK_HEADER:
+            size *= 2
+        write(os.path.join(out, "mutated-v2-" + name),
+              file_header(flags, chunk_size=size, version=version) + c.encode(size))
+
+    def block(c):
+        return c.newobject(16, 2, 1, 0)
+
+    one("escape-in-v1", lambda c: c.escape(c.local(block(c)), 1), version=1)
+    one("escape-verdict-2", lambda c: c.escape(c.local(block(c)), 2))
+    one("escape-verdict-huge", lambda c: c.escape(c.local(block(c)), 1 << 63))
+    one("escape-future-block", lambda c: (block(c), c.escape(uv(5 << 4 | 1), 1)))
+    one("escape-no-block", lambda c: c.escape(uv(1 << 4 | 1), 0))
+    one("escape-remote-thread-0", lambda c: c.escape(uv(2) + uv(0), 1))
+    one("escape-remote-thread-huge", lambda c: c.escape(uv(1 << 40 << 4 | 2) + uv(1), 1))
+    one("escape-remote-seq-huge", lambda c: c.escape(uv(2 << 4 | 2) + uv(1 << 62), 1))
+    one("escape-ref-none", lambda c: c.escape(uv(0), 1))
+    one("escape-ref-none-payload", lambda c: c.escape(uv(7 << 4), 1))
+    one("escape-live-same-bits", lambda c: c.escape(uv(0 << 4 | 0xC | 1), 1) if block(c) >= 0 else 0)
+    one("escape-cut", lambda c: (block(c), c.raw(0x10, uv(1))))
+    one("escape-dt-huge", lambda c: c.escape(c.local(block(c)), 1, dt=1 << 63))
+    one("escape-after-free", lambda c: (c.free(block(c), fn=3), c.escape(c.local(0), 1), c.escape(c.local(0), 0)))
+    one("frames-exit-only", lambda c: [c.frame_exit() for _ in range(200)])
+    one("frames-deep", lambda c: [c.frame_enter(0x401000 + i, 0x7FFF0000 - 64 * i) for i in range(1500)])
+    one("frames-sp-extremes", lambda c: [c.raw(0x0E, uv(1), sv(-(1 << 63)), sv((1 << 63) - 1)) for _ in range(3)])
+    one("frames-fn-cut", lambda c: c.raw(0x0E, uv(1), b"\xff\xff"))
+    one("frames-many-goroutines", lambda c: [(c.gswitch(g), c.frame_enter(0x401000, 0x7000 + g)) for g in range(1, 2000)])
+    one("gswitch-huge", lambda c: (c.gswitch((1 << 64) - 1), c.frame_enter(0x401000, 0x7000), c.frame_exit()))
+    one("alloc-same-first", lambda c: c.alloc_same(0, 10))
+    one("alloc-same-bad-ref", lambda c: (c.alloc(0, 10, 1, 0), c.alloc_same(2, 20, ref=uv(9 << 4 | 1))))
+    one("newobject-stack-unknown", lambda c: c.raw(0x05, uv(1), uv(8), uv(1), uv(77), sv(0), uv(1)))
+    one("lost-huge", lambda c: c.raw(0x0C, uv(1), uv((1 << 64) - 1)))
+    raw = file_header(F_CLEAN | F_FRAMES, version=3) + t1.encode(4096) + t2.encode(4096)
+    write(os.path.join(out, "mutated-v2-version-3"), raw)
+    # A chunk of thread 2 that claims thread 1's number: two writers of one
+    # thread's sequence.
+    dup = Chunk(1)
+    dup.stack(1, [0x401000])
+    dup.escape(dup.remote(1, 0), 1)
+    write(os.path.join(out, "mutated-v2-duplicate-thread"),
+          file_header(F_CLEAN, version=2) + t1.encode(4096) + dup.encode(4096))
 
 
 def write(path, data):
@@ -242,6 +376,35 @@ def main(out):
     bad = bytearray(raw)
     struct.pack_into("<I", bad, 8, 99)  # version
     write(os.path.join(out, "mutated-version"), bytes(bad))
+    main_v2(out, rng)
+
+
+def main_v2(out, rng):
+    t1, t2 = program_v2()
+    flags = F_CLEAN | F_FRAMES
+    raw = file_header(flags, version=2) + t1.encode(4096) + t2.encode(4096)
+    compact = (file_header(flags | F_COMPACT, version=2)
+               + t1.encode(deflate=True) + t2.encode(deflate=True))
+    write(os.path.join(out, "valid-v2-raw"), raw)
+    write(os.path.join(out, "valid-v2-compact"), compact)
+    # Cut inside the first escape record, and a killed run (no end).
+    cut = HEADER_SIZE + CHUNK_HEADER + t1.body.index(b"\x10\x01") + 2
+    write(os.path.join(out, "truncated-v2-mid-escape"), raw[:cut])
+    noend = Chunk(1)
+    noend.stack(1, [0x401000])
+    nb = noend.newobject(16, 2, 1, 0)
+    noend.frame_enter(0x401000, 0x7000)
+    noend.escape(noend.local(nb), 0)
+    write(os.path.join(out, "truncated-v2-no-end"),
+          file_header(F_FRAMES, version=2) + noend.encode(4096))
+    for name, data in (("raw", raw), ("compact", compact)):
+        for i in range(8):
+            m = bytearray(data)
+            for _ in range(1 + i):
+                pos = rng.randrange(HEADER_SIZE, len(m))
+                m[pos] = rng.randrange(256)
+            write(os.path.join(out, f"mutated-v2-{name}-{i}"), bytes(m))
+    v2_hostile(out, t1, t2)
 
 
 if __name__ == "__main__":

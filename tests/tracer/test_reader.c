@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -537,6 +538,79 @@ static void test_version_1(void **state)
 	free(b.data);
 }
 
+/* ---- the version 2 corpus (tests/fuzz/make-corpus.py) ---------------------- */
+
+struct v2_counts {
+	int escapes, escaped, enters, exits, events;
+	int remote, unknown;       /* escape records naming such blocks */
+	uint64_t goid_of_exit[4];  /* goroutine of each frame exit, in order */
+	uint64_t last_escape_goid; /* of thread 1's last escape */
+};
+
+static void count_v2(const char *name, struct v2_counts *c, bool *truncated)
+{
+	char path[4096], err[256];
+	const char *top = getenv("top_srcdir");
+	struct esc_event ev;
+	int rc;
+
+	snprintf(path, sizeof path, "%s/tests/fuzz/corpus/%s", top ? top : ".", name);
+	esc_reader *r = esc_reader_open(path, err, sizeof err);
+	if (r == NULL)
+		fail_msg("%s: %s", path, err);
+	memset(c, 0, sizeof *c);
+	while ((rc = esc_reader_next(r, &ev)) > 0) {
+		c->events++;
+		if (ev.type == ESC_EV_FRAME_ENTER)
+			c->enters++;
+		if (ev.type == ESC_EV_FRAME_EXIT && c->exits < 4)
+			c->goid_of_exit[c->exits++] = ev.goid;
+		if (ev.type != ESC_EV_ESCAPE)
+			continue;
+		c->escapes++;
+		c->escaped += ev.u.escape.escaped;
+		c->remote += ev.u.escape.block.kind == ESC_REF_REMOTE &&
+		             ev.u.escape.block.id == (UINT64_C(1) << 40 | 0);
+		c->unknown += ev.u.escape.block.kind == ESC_REF_UNKNOWN;
+		if (ev.thread == 1)
+			c->last_escape_goid = ev.goid;
+	}
+	assert_int_equal(rc, 0);
+	*truncated = esc_reader_truncated(r);
+	esc_reader_close(r);
+}
+
+/* The version 2 traces of the corpus: escape verdicts on local, remote and
+ * unknown blocks, frames of two interleaved goroutines; raw and compact
+ * alike, and a cut inside an escape record loses only that record. */
+static void test_corpus_v2(void **state)
+{
+	struct v2_counts raw, compact, cut;
+	bool truncated;
+
+	(void)state;
+	count_v2("valid-v2-raw", &raw, &truncated);
+	assert_false(truncated);
+	assert_int_equal(raw.escapes, 6);
+	assert_int_equal(raw.escaped, 4);
+	assert_int_equal(raw.remote, 1);
+	assert_int_equal(raw.unknown, 1);
+	assert_int_equal(raw.enters, 4);
+	assert_int_equal(raw.exits, 4);
+	assert_int_equal(raw.goid_of_exit[0], 1);
+	assert_int_equal(raw.goid_of_exit[1], 1); /* after the switch back */
+	assert_int_equal(raw.goid_of_exit[2], 2);
+	assert_int_equal(raw.goid_of_exit[3], 2);
+	assert_int_equal(raw.last_escape_goid, 2);
+	count_v2("valid-v2-compact", &compact, &truncated);
+	assert_false(truncated);
+	assert_memory_equal(&raw, &compact, sizeof raw);
+	count_v2("truncated-v2-mid-escape", &cut, &truncated);
+	assert_true(truncated);
+	assert_int_equal(cut.escapes, 0);
+	assert_int_equal(cut.enters, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -548,6 +622,7 @@ int main(void)
 	        cmocka_unit_test(test_corrupt),
 	        cmocka_unit_test(test_rejects),
 	        cmocka_unit_test(test_version_1),
+	        cmocka_unit_test(test_corpus_v2),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
