@@ -154,6 +154,10 @@ for letter in letters:
         # shows __morestack between two frames of the same function.
         for s in rep["sites"]:
             st = s["stack"]
+            # The tracer's own work (its return barrier asks the runtime
+            # which objects are reachable) must not show as the program's.
+            if any(f.startswith("esc_") for f in st):
+                raise ValueError("%s: the tracer's frames in path %s" % (s["function"], st))
             for i in range(1, len(st) - 1):
                 if st[i].startswith("__morestack") and st[i - 1] == st[i + 1]:
                     raise ValueError("%s: segment switch in path %s" % (s["function"], st))

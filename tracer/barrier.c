@@ -299,6 +299,21 @@ static void record_body(void *arg)
 	leave(t);
 }
 
+/* gort_reachable for the entry b.  The collector's mark phase may call the
+ * program's malloc (pthread_getattr_np does, the first time a thread's
+ * stack is looked up): that is the tracer's doing, so the hooks forward it
+ * untraced (BUSY_QUERY) and the program's heap figures stay its own. */
+static int ask_reachable(const void *saved, struct barrier *b)
+{
+	struct tstate *t = enter();
+	if (t == NULL)
+		return -1;
+	t->busy = BUSY_QUERY;
+	int r = p_reachable(saved, b->obj, (int)b->n, table->reachable);
+	leave(t);
+	return r;
+}
+
 /* Called by esc_return_barrier, on the returning frame's stack, with the
  * goroutine's stack guard in place: gort_reachable is called from here, so
  * that the runtime sees the goroutine as it is (its segment, its guard)
@@ -312,7 +327,7 @@ uintptr_t esc_barrier_fire(const void *saved, uintptr_t cfa)
 	take(cfa);
 	struct barrier *b = &table->firing;
 	uintptr_t ra = b->ra;
-	if (b->n != 0 && p_reachable(saved, b->obj, (int)b->n, table->reachable) == 0)
+	if (b->n != 0 && ask_reachable(saved, b) == 0)
 		on_tracer_stack(record_body, NULL);
 	b->n = 0;
 	return ra;

@@ -101,7 +101,10 @@ struct module;      /* modules.c */
 
 struct tstate {
 	uint32_t index, tid;
-	int busy;      /* inside the tracer: nested hooks forward untraced */
+	int busy;      /* inside the tracer: nested hooks forward untraced;
+	                * BUSY_QUERY while the runtime answers the tracer's own
+	                * question (gort_reachable), whose allocations are the
+	                * tracer's doing: not the program's, not lost */
 	uint64_t lost; /* events dropped, written as a LOST record soon */
 
 	/* writer.c: the chunk this thread appends to */
@@ -143,6 +146,8 @@ static inline uint64_t event_time(struct tstate *t)
 HIDDEN struct tstate *tstate_get(void);
 HIDDEN uint32_t esc_gettid(void);
 
+enum { BUSY_QUERY = 2 };
+
 /* The thread's state with `busy` taken, or NULL: then only forward. */
 static inline struct tstate *enter(void)
 {
@@ -156,7 +161,8 @@ static inline struct tstate *enter(void)
 			return NULL;
 	}
 	if (unlikely(t->busy)) {
-		t->lost++;
+		if (t->busy != BUSY_QUERY)
+			t->lost++;
 		return NULL;
 	}
 	t->busy = 1;
