@@ -40,18 +40,28 @@
 #define STACK_MAXGROW_CLASS 9
 #define STACK_LIMIT_BYTES   1000000000
 
-/* struct gort_g, struct m and its stackpool. */
+/* struct gort_g, struct m and its stackpool, struct p. */
 #define G_SCHED_SP    0
 #define G_SCHED_GUARD 8
 #define G_M           16
+#define G_SCHEDLINK   24
 #define G_STACKSIZE   32
+#define G_STATUS      48
 #define M_G0SP        0
 #define M_CURGUARD    8
 #define M_CURFP       16
-#define M_POOL        24
+#define M_CURG        24
+#define M_POOL        32
 #define POOL_FREE     0   /* stkseg *free[STACK_CLASSES] */
 #define POOL_NFREE    160 /* uint32_t nfree[STACK_CLASSES] */
 #define POOL_INUSE    240 /* bytes handed out */
+#define P_RUNQHEAD    0
+#define P_RUNQTAIL    8
+#define P_NTIMERS     24
+
+/* enum gstatus (internal.h) */
+#define G_STATUS_RUNNABLE 1
+#define G_STATUS_RUNNING  2
 
 /* gort_probes (probes.h): the stack probes' offsets. */
 #define PROBE_STACK_GROW    40
