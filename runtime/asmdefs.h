@@ -14,12 +14,13 @@
 #define SEG_PREV   0  /* older segment (the caller's side) */
 #define SEG_NEXT   8  /* newer segment: the spare kept after a return */
 #define SEG_G      16 /* owning goroutine */
-#define SEG_HI     24 /* top of the segment (exclusive) */
-#define SEG_SPLO   32 /* lowest live address when a newer segment was entered */
-#define SEG_SIZE   40 /* bytes, header included */
+#define SEG_SPARE_HI    24 /* the spare's top */
+#define SEG_SPLO        32 /* lowest live address when a newer segment was entered */
+#define SEG_SPARE_GUARD 40 /* the spare's guard: next + GUARD_OFF */
 #define SEG_SPARE_AVAIL 48 /* frames below it fit on the spare; 0: no spare */
-#define SEG_CLS    56 /* pool class: size is 2 KB << cls */
-#define SEG_MAPPED 57 /* mapped on its own (trimmed by C when freed) */
+#define SEG_SIZE        56 /* bytes, header included (32 bits) */
+#define SEG_CLS         60 /* pool class: size is 2 KB << cls */
+#define SEG_MAPPED      61 /* mapped on its own (trimmed by C when freed) */
 #define SEG_HDR    64 /* sizeof(struct stkseg), rounded to a cache line */
 
 /* Bytes kept free below the guard for split-stack prologues that skip the

@@ -251,15 +251,25 @@ typedef struct stkseg {
 	struct stkseg *prev;
 	struct stkseg *next;
 	struct gort_g *g;
-	uintptr_t hi;
-	uintptr_t splo;     /* lowest live address when a newer segment was entered */
-	size_t size;        /* bytes, header included: a power of two */
+	/* The spare (next) as __morestack's warm path wants it, so that a
+	 * crossing reads one header, the current one: its top and its guard.
+	 * Meaningful only while spare_avail != 0. */
+	uintptr_t spare_hi;
+	uintptr_t splo; /* lowest live address when a newer segment was entered */
+	uintptr_t spare_guard;
 	size_t spare_avail; /* frames below this fit on the spare (next) on
 	                     * __morestack's warm path; 0 without a spare */
+	uint32_t size;      /* bytes, header included: a power of two (<= 1 GB) */
 	uint8_t cls;        /* pool class: size == STACK_MIN << cls */
 	uint8_t mapped;     /* mmap'd on its own (large), not carved from a chunk */
-	uint8_t pad[6];
+	uint8_t pad[2];
 } stkseg;
+
+/* The top of segment s (exclusive): where its stack starts. */
+static inline uintptr_t seg_hi(const stkseg *s)
+{
+	return (uintptr_t)s + s->size;
+}
 
 #define STACK_MIN      (1 << STACK_MIN_SHIFT)             /* the first segment */
 #define STACK_MAX_GROW (STACK_MIN << STACK_MAXGROW_CLASS) /* doubling stops here */

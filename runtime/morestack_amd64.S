@@ -101,11 +101,11 @@ __morestack:
 	movq	%rsp, SEG_SPLO-GUARD_OFF(%r11)
 	cmpq	SEG_SPARE_AVAIL-GUARD_OFF(%r11), %r10	/* 0 if no spare */
 	jae	.Lno_spare_fits
-	movq	SEG_NEXT-GUARD_OFF(%r11), %r11
 .Lwarm_switch:
-	/* r11 = the new segment, already linked after the current one. */
-	movq	SEG_HI(%r11), %rsp
-	addq	$GUARD_OFF, %r11
+	/* r11 = the current segment's guard; its spare fits.  Everything
+	 * comes from the current header: the spare's top and guard. */
+	movq	SEG_SPARE_HI-GUARD_OFF(%r11), %rsp
+	movq	SEG_SPARE_GUARD-GUARD_OFF(%r11), %r11
 	movq	%r11, %fs:TCB_STACK_GUARD
 	movq	8(%rbp), %r11
 	addq	$1, %r11		/* skip the function's ret */
@@ -141,7 +141,7 @@ __morestack:
 	cmpb	$0, SEG_MAPPED(%rsi)
 	jne	.Lrelease_slow
 	movq	SEG_G(%rcx), %rdi
-	movq	SEG_SIZE(%rsi), %r8
+	movl	SEG_SIZE(%rsi), %r8d
 	subq	%r8, G_STACKSIZE(%rdi)
 	movq	G_M(%rdi), %rdi
 	subq	%r8, M_POOL+POOL_INUSE(%rdi)
@@ -169,6 +169,7 @@ __morestack:
 	pushq	%rdx
 	pushq	%rsi
 	pushq	%rdi
+	pushq	%r8
 	movq	%fs:TCB_STACK_GUARD, %rcx
 	subq	$GUARD_OFF, %rcx		/* rcx = current segment */
 	movzbl	SEG_CLS(%rcx), %edx
@@ -188,24 +189,29 @@ __morestack:
 	movq	M_POOL+POOL_FREE(%rsi,%rdx,8), %rax
 	testq	%rax, %rax
 	jz	.Lgrow_pool_miss
+	movl	SEG_SIZE(%rax), %r8d
 	movq	G_STACKSIZE(%rdi), %r11
-	addq	SEG_SIZE(%rax), %r11
+	addq	%r8, %r11
 	cmpq	$STACK_LIMIT_BYTES, %r11
 	ja	.Lgrow_pool_miss
 	movq	%r11, G_STACKSIZE(%rdi)
 	movq	SEG_NEXT(%rax), %r11
 	movq	%r11, M_POOL+POOL_FREE(%rsi,%rdx,8)
 	subl	$1, M_POOL+POOL_NFREE(%rsi,%rdx,4)
-	movq	SEG_SIZE(%rax), %r11
-	addq	%r11, M_POOL+POOL_INUSE(%rsi)
-	subq	$GUARD_OFF+63, %r11
-	movq	%r11, SEG_SPARE_AVAIL(%rcx)	/* as morestack_grow */
+	addq	%r8, M_POOL+POOL_INUSE(%rsi)
+	leaq	(%rax,%r8), %r11
+	movq	%r11, SEG_SPARE_HI(%rcx)
+	subq	$GUARD_OFF+63, %r8
+	movq	%r8, SEG_SPARE_AVAIL(%rcx)	/* as morestack_grow */
+	leaq	GUARD_OFF(%rax), %r11
+	movq	%r11, SEG_SPARE_GUARD(%rcx)
 	movq	%rdi, SEG_G(%rax)
 	movq	%rcx, SEG_PREV(%rax)
 	movq	$0, SEG_NEXT(%rax)
 	movq	$0, SEG_SPARE_AVAIL(%rax)
 	movq	%rax, SEG_NEXT(%rcx)
-	movq	%rax, %r11
+	leaq	GUARD_OFF(%rcx), %r11		/* the current guard, for .Lwarm_switch */
+	popq	%r8
 	popq	%rdi
 	popq	%rsi
 	popq	%rdx
@@ -213,6 +219,7 @@ __morestack:
 	popq	%rax
 	jmp	.Lwarm_switch
 .Lgrow_pool_miss:
+	popq	%r8
 	popq	%rdi
 	popq	%rsi
 	popq	%rdx
@@ -229,7 +236,8 @@ __morestack:
 	movq	%rsp, SEG_SPLO(%rax)
 	leaq	GUARD_OFF(%rcx), %rdx
 	movq	%rdx, %fs:TCB_STACK_GUARD
-	movq	SEG_HI(%rcx), %rdx
+	movl	SEG_SIZE(%rcx), %edx
+	addq	%rcx, %rdx		/* the new segment's top */
 	subq	%r11, %rdx
 	andq	$-16, %rdx		/* new %rsp; stack arguments go at [rdx, rdx+r11) */
 	jmp	2f

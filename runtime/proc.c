@@ -179,7 +179,7 @@ static inline __attribute__((always_inline)) struct gort_g *newproc(void (*fn)(v
 	struct gort_g *gp = gfget();
 	struct gort_g *parent = m0.curg;
 	stkseg *s = gp->stack0;
-	uintptr_t *sp = (uintptr_t *)(s->hi - 72);
+	uintptr_t *sp = (uintptr_t *)(seg_hi(s) - 72);
 
 	/* What gogo_switch pops: r15 r14 r13 r12 rbx rbp, then the pc it
 	 * jumps to, gostart, which calls r12(r13). */
