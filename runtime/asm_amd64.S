@@ -1,6 +1,6 @@
 /*
- * asm_amd64.S — the context switch, a goroutine's first frame, and the
- * switch onto the system stack.
+ * asm_amd64.S — the context switch, gort_gosched's common path, a
+ * goroutine's first frame, and the switch onto the system stack.
  *
  * A goroutine's context (its gobuf) is its stack pointer and its stack
  * guard; the callee-saved registers (%rbx, %rbp, %r12-%r15) are pushed on

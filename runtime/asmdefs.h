@@ -11,7 +11,7 @@
 #define GORT_ASMDEFS_H
 
 /* struct stkseg (the header at the low end of every stack segment). */
-#define SEG_PREV   0  /* older segment (the caller's side) */
+#define SEG_PREV_GUARD  0  /* older segment's guard (the caller's side) */
 #define SEG_NEXT   8  /* newer segment: the spare kept after a return */
 #define SEG_G      16 /* owning goroutine */
 #define SEG_SPARE_HI    24 /* the spare's top */

@@ -248,7 +248,8 @@ void fatal_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1
  * from its first segment (g->stack0) through prev/next; the one in use is
  * found from the guard, and the one after it, if any, is the spare. */
 typedef struct stkseg {
-	struct stkseg *prev;
+	uintptr_t prev_guard; /* the older segment's guard (base + GUARD_OFF), 0
+	                       * for the first: the guard a return restores */
 	struct stkseg *next;
 	struct gort_g *g;
 	/* The spare (next) as __morestack's warm path wants it, so that a
@@ -264,6 +265,12 @@ typedef struct stkseg {
 	uint8_t mapped;     /* mmap'd on its own (large), not carved from a chunk */
 	uint8_t pad[2];
 } stkseg;
+
+/* The older segment (the caller's side), NULL for the first. */
+static inline stkseg *seg_prev(const stkseg *s)
+{
+	return s->prev_guard != 0 ? (stkseg *)(s->prev_guard - GUARD_OFF) : NULL;
+}
 
 /* The top of segment s (exclusive): where its stack starts. */
 static inline uintptr_t seg_hi(const stkseg *s)

@@ -6,7 +6,7 @@
  * the frame would cross the guard, __morestack moves the function onto a
  * newer segment and back when it returns.  The segment it returns from is
  * not given back: it stays linked as the spare (seg->next), so a call at a
- * segment boundary inside a loop (Go 1.2's "hot split") costs a dozen
+ * segment boundary inside a loop (Go 1.2's "hot split") costs about thirty
  * instructions in __morestack and no allocation.  Only one spare is kept:
  * returning from segment k releases segment k+1 (morestack_release).
  *
@@ -33,7 +33,7 @@
 
 #include "internal.h"
 
-_Static_assert(offsetof(stkseg, prev) == SEG_PREV, "asmdefs.h SEG_PREV");
+_Static_assert(offsetof(stkseg, prev_guard) == SEG_PREV_GUARD, "asmdefs.h SEG_PREV_GUARD");
 _Static_assert(offsetof(stkseg, next) == SEG_NEXT, "asmdefs.h SEG_NEXT");
 _Static_assert(offsetof(stkseg, g) == SEG_G, "asmdefs.h SEG_G");
 _Static_assert(offsetof(stkseg, spare_hi) == SEG_SPARE_HI, "asmdefs.h SEG_SPARE_HI");
@@ -135,7 +135,8 @@ stkseg *stackalloc(size_t size)
 	} else {
 		s = stack_fresh(pool, cls);
 	}
-	s->prev = s->next = NULL;
+	s->prev_guard = 0;
+	s->next = NULL;
 	s->spare_avail = 0;
 	s->g = NULL;
 	s->splo = seg_hi(s);
@@ -231,7 +232,7 @@ stkseg *morestack_grow(stkseg *cur, size_t frame, size_t args, uintptr_t caller_
 			stack_overflow(gp, caller_pc);
 		gp->stacksize += s->size;
 		s->g = gp;
-		s->prev = cur;
+		s->prev_guard = (uintptr_t)cur + GUARD_OFF;
 		cur->next = s;
 		cur->spare_hi = seg_hi(s);
 		cur->spare_guard = (uintptr_t)s + GUARD_OFF;
@@ -278,7 +279,7 @@ static void scan_gstack(struct gort_g *gp, uintptr_t sp, void (*scan)(const void
 	if (sp < (uintptr_t)s + SEG_HDR || sp > seg_hi(s))
 		sp = (uintptr_t)s + SEG_HDR;
 	scan((const void *)sp, (const void *)seg_hi(s));
-	for (s = s->prev; s != NULL; s = s->prev)
+	for (s = seg_prev(s); s != NULL; s = seg_prev(s))
 		scan((const void *)s->splo, (const void *)seg_hi(s));
 }
 
