@@ -14,18 +14,17 @@
  * __morestack switches back and returns to that `ret`, which returns to the
  * function's caller.
  *
- * The warm path is all here, 28 instructions there and back (plus the
+ * The warm path is all here, 27 instructions there and back (plus the
  * prologue's four and its jump to the body): the goroutine keeps the
  * segment it last returned from (the "spare", seg->next), and the current
  * segment's header says where the spare's stack starts, its guard and the
  * biggest frame it takes; the spare's header says the guard to restore on
  * the way back.  If the spare is big enough and no tool listens to stack
  * probes, we move onto it without calling C and without saving a register.
- * What the rest costs: the frame record (below) is five, the checks (stack
- * arguments, probe, room; on the way back, a segment beyond the spare) are
- * eight, and the return goes through the function's own `ret` so that the
- * return-stack predictor stays right.
- * Otherwise the slow path switches to the thread's system stack and calls
+ * Where they go: the frame record (below) takes five, the checks seven
+ * (stack arguments and probe in one test, room; on the way back, a segment
+ * beyond the spare), and the return goes through the function's own `ret`
+ * so that the return-stack predictor stays right.  Otherwise the slow path switches to the thread's system stack and calls
  * morestack_grow (stack.c), which takes a segment from the per-thread pool,
  * checks the 1 GB limit and fires the probe.  On the way back,
  * morestack_release (stack.c) runs only when there is a segment beyond the
@@ -89,21 +88,21 @@ __morestack:
 	pushq	8(%rsp)			/* E-24: caller's %rbp (from E-8) */
 	.cfi_adjust_cfa_offset 8
 	.cfi_rel_offset %rbp, 0
-	leaq	16(%rsp), %rbp
-	.cfi_def_cfa %rbp, 16
-	movq	%rsp, (%rbp)		/* E-8 -> record at E-24 */
 
 	/* The warm paths: no stack arguments, no stack probe, and the spare
 	 * (the segment after the current one) has room for the frame, or
 	 * there is no spare and the pool has a segment of the class we want.
 	 * Only r10 and r11 are scratch here (rax may hold the static chain
-	 * or the varargs vector count): from the probe check on, r11 is free
-	 * (the argument size is 0).  The old segment's live part starts at
+	 * or the varargs vector count), and %rbp until it becomes the frame
+	 * pointer: one test there says "no stack arguments and no probe";
+	 * from then on r11 is free.  The old segment's live part starts at
 	 * E-24; the slow path stores it again, lower, after its pushes. */
-	testq	%r11, %r11
-	jnz	.Lgrow_slow
-	cmpq	$0, gort_probe_table+PROBE_STACK_GROW(%rip)
-	jne	.Lgrow_noargs
+	movq	gort_probe_table+PROBE_STACK_GROW(%rip), %rbp
+	orq	%r11, %rbp
+	jnz	.Lnot_warm
+	leaq	16(%rsp), %rbp
+	.cfi_def_cfa %rbp, 16
+	movq	%rsp, (%rbp)		/* E-8 -> record at E-24 */
 	movq	%fs:TCB_STACK_GUARD, %r11
 	movq	%rsp, SEG_SPLO-GUARD_OFF(%r11)
 	cmpq	SEG_SPARE_AVAIL-GUARD_OFF(%r11), %r10	/* 0 if no spare */
@@ -234,6 +233,15 @@ __morestack:
 .Lgrow_noargs:
 	xorl	%r11d, %r11d		/* no stack arguments (checked above) */
 	jmp	.Lgrow_slow
+
+.Lnot_warm:
+	/* Stack arguments or a probe: the frame pointer as on the warm path,
+	 * then the slow path. */
+	.cfi_def_cfa %rsp, 32
+	leaq	16(%rsp), %rbp
+	.cfi_def_cfa %rbp, 16
+	movq	%rsp, (%rbp)
+	jmp	.Lgrow_slow		/* r11 is intact here */
 
 .Lswitch:
 	/* The general path, after morestack_grow: rax = old segment, rcx =
