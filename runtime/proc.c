@@ -340,9 +340,11 @@ static __attribute__((noinline, cold)) void probe_go_exit(struct gort_g *gp)
 		probe(gp);
 }
 
-/* Called by gostart when the goroutine's function returns, at the top of
- * its first segment: there is room, so no split-stack prologue. */
-void goexit1(void) __attribute__((noreturn, no_split_stack));
+/* Called by gostart when the goroutine's function returns, on its first
+ * segment.  It keeps its split-stack prologue although there is room: in a
+ * sanitizer build it calls the sanitizer's runtime (non-split code), which
+ * gold can send to a big enough stack only through that prologue. */
+void goexit1(void) __attribute__((noreturn));
 void goexit1(void)
 {
 	struct gort_g *gp = m0.curg;
