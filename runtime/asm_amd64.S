@@ -5,7 +5,7 @@
  * A goroutine's context (its gobuf) is its stack pointer and its stack
  * guard; the callee-saved registers (%rbx, %rbp, %r12-%r15) are pushed on
  * its own stack before the switch and popped after, so a switch is six
- * pushes, two stores, two loads, six pops and a jump: no swapcontext, no
+ * pushes, two stores, two loads, six pops and a ret or jump: no swapcontext, no
  * signal mask, no floating-point state (the System V ABI makes every vector
  * register caller-saved, and the switch is an ordinary call).
  *
@@ -38,12 +38,21 @@
 	movq	%rax, G_SCHED_GUARD(\gp)
 .endm
 
-/* GOGO to: load to's guard and stack, pop its registers and jump to the pc
- * on top of its stack.  A jump, not a ret: the return-stack predictor holds
- * the old goroutine's return address and would miss on every switch, where
- * the indirect-branch predictor learns the pattern (Go's gogo jumps too).
+/* GOGO to, how: load to's guard and stack, pop its registers and go on at
+ * the pc on top of its stack, with a ret or with a jump.
+ *
+ * Which one is a matter of the return-stack predictor, which holds the old
+ * goroutine's return addresses.  When the switch is called from the same
+ * place in every goroutine (schedule(), for gopark), a ret is predicted
+ * right, and so are the returns after it, as far as the two goroutines'
+ * call chains agree: gogo_switch returns.  When the switch is called from
+ * the user's code (gort_gosched) or starts a goroutine (gogo_jump from
+ * goexit1), the ret would miss every time; a jump is predicted by the
+ * indirect-branch predictor, which learns the pattern (Go's gogo jumps),
+ * and the return address it leaves behind is never popped by a goroutine
+ * that loops around gort_gosched, or by a fresh one.
  * Clobbers %rax and %rcx (dead at a return from a void function). */
-.macro GOGO to
+.macro GOGO to, how
 	movq	G_SCHED_GUARD(\to), %rax
 	movq	%rax, %fs:TCB_STACK_GUARD
 	movq	G_SCHED_SP(\to), %rsp
@@ -53,8 +62,12 @@
 	popq	%r12
 	popq	%rbx
 	popq	%rbp
+.ifc \how, ret
+	ret
+.else
 	popq	%rcx
 	jmp	*%rcx
+.endif
 .endm
 
 /* void gogo_switch(gobuf *from, gobuf *to): save into from, then go on as
@@ -66,7 +79,7 @@
 gogo_switch:
 	.cfi_startproc
 	SAVE_CONTEXT %rdi
-	GOGO	%rsi
+	GOGO	%rsi, ret
 	.cfi_endproc
 	.size	gogo_switch, . - gogo_switch
 
@@ -78,7 +91,7 @@ gogo_switch:
 	.p2align 4
 gogo_jump:
 	.cfi_startproc
-	GOGO	%rdi
+	GOGO	%rdi, jmp
 	.cfi_endproc
 	.size	gogo_jump, . - gogo_jump
 
@@ -118,10 +131,10 @@ gort_gosched:
 	movq	p0+P_RUNQTAIL(%rip), %rax
 	movq	%rdi, G_SCHEDLINK(%rax)
 	movq	%rdi, p0+P_RUNQTAIL(%rip)
-	GOGO	%rsi
+	GOGO	%rsi, jmp
 2:	movq	%rdi, p0+P_RUNQHEAD(%rip)	/* next was alone: now gp is */
 	movq	%rdi, p0+P_RUNQTAIL(%rip)
-	GOGO	%rsi
+	GOGO	%rsi, jmp
 1:	ret
 	.cfi_endproc
 	.size	gort_gosched, . - gort_gosched
