@@ -12,8 +12,8 @@
 
 /* struct stkseg (the header at the low end of every stack segment). */
 #define SEG_PREV_GUARD  0  /* older segment's guard (the caller's side) */
-#define SEG_NEXT   8  /* newer segment: the spare kept after a return */
-#define SEG_G      16 /* owning goroutine */
+#define SEG_NEXT        8  /* newer segment: the spare kept after a return */
+#define SEG_G           16 /* owning goroutine */
 #define SEG_SPARE_HI    24 /* the spare's top */
 #define SEG_SPLO        32 /* lowest live address when a newer segment was entered */
 #define SEG_SPARE_GUARD 40 /* the spare's guard: next + GUARD_OFF */
@@ -21,7 +21,7 @@
 #define SEG_SIZE        56 /* bytes, header included (32 bits) */
 #define SEG_CLS         60 /* pool class: size is 2 KB << cls */
 #define SEG_MAPPED      61 /* mapped on its own (trimmed by C when freed) */
-#define SEG_HDR    64 /* sizeof(struct stkseg), rounded to a cache line */
+#define SEG_HDR         64 /* sizeof(struct stkseg), rounded to a cache line */
 
 /* Bytes kept free below the guard for split-stack prologues that skip the
  * check for small frames (GCC allows 256 B), __morestack's own frame and the
