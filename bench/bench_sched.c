@@ -7,7 +7,8 @@
  *
  * Every benchmark runs inside the main goroutine (the suite's runner is
  * gort_main).  bench/go-sched/sched_test.go has the Go counterparts, same
- * names, same shapes; bench/sched-compare.sh runs both and prints ratios.
+ * names, same shapes; bench/sched-compare.sh runs both and prints ratios,
+ * bench/sched-instructions.sh counts the instructions of each op.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -299,14 +300,12 @@ static const bench_flag flags[] = {
 
 int main(int argc, char **argv)
 {
-	bench_suite suite = {
-	        .pkg = "escapade/bench/sched",
-	        .benchmarks = benchmarks,
-	        .count = sizeof benchmarks / sizeof benchmarks[0],
-	        .meter = &bench_gort_meter,
-	        .flags = flags,
-	        .nflags = sizeof flags / sizeof flags[0],
-	        .runner = gort_main,
-	};
+	bench_suite suite = bench_gort_suite; /* gort's meter, run in the main goroutine */
+
+	suite.pkg = "escapade/bench/sched";
+	suite.benchmarks = benchmarks;
+	suite.count = sizeof benchmarks / sizeof benchmarks[0];
+	suite.flags = flags;
+	suite.nflags = sizeof flags / sizeof flags[0];
 	return bench_main(&suite, argc, argv);
 }

@@ -53,21 +53,9 @@ for n in "$depth" "$live_mb" "$rounds"; do
 	esac
 done
 
-srcdir=${top_srcdir:?top_srcdir is not set (run make bench-go)}
-builddir=${top_builddir:?top_builddir is not set (run make bench-go)}
-GO=${GO:-go}
-if ! command -v "$GO" >/dev/null 2>&1; then
-	echo "compare-go.sh: Go not found (install golang-go, or set GO)" >&2
-	exit 1
-fi
-
-out="$builddir/bench-out"
-mkdir -p "$out" "$builddir/bench/go"
-gotest="$builddir/bench/go/bench.test"
-(cd "$srcdir/bench/go" && "$GO" test -c -o "$gotest" .)
-
-GOMAXPROCS=1
-export GOMAXPROCS
+# shellcheck source=bench/go-common.sh
+. "${top_srcdir:?top_srcdir is not set (run make bench-go)}/bench/go-common.sh"
+go_setup compare-go.sh bench-go bench/go bench.test
 b="$builddir/bench"
 : >"$out/gort.txt"
 : >"$out/go.txt"

@@ -36,20 +36,9 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-srcdir=${top_srcdir:?top_srcdir is not set (run make bench-sched-go)}
-builddir=${top_builddir:?top_builddir is not set (run make bench-sched-go)}
-GO=${GO:-go}
-if ! command -v "$GO" >/dev/null 2>&1; then
-	echo "sched-compare.sh: Go not found (install golang-go, or set GO)" >&2
-	exit 1
-fi
-
-out="$builddir/bench-out"
-mkdir -p "$out" "$builddir/bench/go-sched"
-gotest="$builddir/bench/go-sched/sched.test"
-(cd "$srcdir/bench/go-sched" && GOFLAGS=-mod=mod GOPROXY=off "$GO" test -c -o "$gotest" .)
-
-export GOMAXPROCS=1
+# shellcheck source=bench/go-common.sh
+. "${top_srcdir:?top_srcdir is not set (run make bench-sched-go)}/bench/go-common.sh"
+go_setup sched-compare.sh bench-sched-go bench/go-sched sched.test
 {
 	"$builddir/bench/bench_sched" -bench 'GoCreate|Gosched|ChanRoundTrip|Call' -benchtime "$benchtime"
 	"$builddir/bench/bench_sched" -bench 'Parked1M' -benchtime 1x
@@ -75,6 +64,7 @@ o="$out/sched-go.txt"
 echo
 echo "ratios (gort / Go, GOMAXPROCS=1):"
 for pair in "GoCreate ns/op" "Gosched ns/switch" "ChanRoundTrip ns/op" "Parked1M RSS-B/goroutine"; do
+	# shellcheck disable=SC2086 # split the pair into name and unit
 	set -- $pair
 	printf '  %-14s %-16s gort %-10s go %-10s ratio %s\n' "$1" "$2" "$(value "$g" "$1" "$2")" \
 		"$(value "$o" "$1" "$2")" "$(ratio "$(value "$g" "$1" "$2")" "$(value "$o" "$1" "$2")")"

@@ -248,18 +248,35 @@ void fatal_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1
  * from its first segment (g->stack0) through prev/next; the one in use is
  * found from the guard, and the one after it, if any, is the spare. */
 typedef struct stkseg {
-	struct stkseg *prev;
+	uintptr_t prev_guard; /* the older segment's guard (base + GUARD_OFF), 0
+	                       * for the first: the guard a return restores */
 	struct stkseg *next;
 	struct gort_g *g;
-	uintptr_t hi;
+	/* The spare (next) as __morestack's warm path wants it, so that a
+	 * crossing reads one header, the current one: its top and its guard.
+	 * Meaningful only while spare_avail != 0. */
+	uintptr_t spare_hi;
 	uintptr_t splo; /* lowest live address when a newer segment was entered */
-	size_t size;    /* bytes, header included: a power of two */
+	uintptr_t spare_guard;
 	size_t spare_avail; /* frames below this fit on the spare (next) on
 	                     * __morestack's warm path; 0 without a spare */
-	uint8_t cls;    /* pool class: size == STACK_MIN << cls */
-	uint8_t mapped; /* mmap'd on its own (large), not carved from a chunk */
-	uint8_t pad[6];
+	uint32_t size;      /* bytes, header included: a power of two (<= 1 GB) */
+	uint8_t cls;        /* pool class: size == STACK_MIN << cls */
+	uint8_t mapped;     /* mmap'd on its own (large), not carved from a chunk */
+	uint8_t pad[2];
 } stkseg;
+
+/* The older segment (the caller's side), NULL for the first. */
+static inline stkseg *seg_prev(const stkseg *s)
+{
+	return s->prev_guard != 0 ? (stkseg *)(s->prev_guard - GUARD_OFF) : NULL;
+}
+
+/* The top of segment s (exclusive): where its stack starts. */
+static inline uintptr_t seg_hi(const stkseg *s)
+{
+	return (uintptr_t)s + s->size;
+}
 
 #define STACK_MIN      (1 << STACK_MIN_SHIFT)             /* the first segment */
 #define STACK_MAX_GROW (STACK_MIN << STACK_MAXGROW_CLASS) /* doubling stops here */
@@ -274,38 +291,36 @@ typedef struct gobuf {
 
 enum gstatus { G_IDLE, G_RUNNABLE, G_RUNNING, G_WAITING, G_DEAD };
 
-/* A goroutine (Go's g). */
+/* A goroutine (Go's g).  The first line holds what a switch, a create and
+ * an exit touch; the offsets assembly reads are in asmdefs.h. */
 struct gort_g {
 	gobuf sched;
 	struct m *m;
-	stkseg *stack0;   /* first segment, kept across reuse */
-	size_t stacksize; /* bytes of all segments held (limit check) */
+	struct gort_g *schedlink; /* run queue, free list, wait queues */
+	size_t stacksize;         /* bytes of all segments held (limit check) */
+	stkseg *stack0;           /* first segment, kept across reuse */
+	uint8_t status;           /* enum gstatus */
+	bool selectdone;          /* a select case already won */
+	int32_t timer_idx;        /* index in the P's timer heap, -1 if none */
 	uint64_t goid;
 	uint64_t parentid;  /* goid of the creator, 0 for main */
 	uintptr_t gopc;     /* pc of the gort_go call that created it */
 	void (*fn)(void *); /* entry function and argument */
 	void *arg;
-	struct gort_g *schedlink; /* run queue, free list, wait queues */
-	const char *waitreason;   /* Go's wait reason while G_WAITING */
-	void *waiting;            /* the channel/mutex/... it waits on */
-	void *param;              /* set by whoever readies it */
-	int64_t timer_when;       /* gort_sleep deadline */
-	int32_t timer_idx;        /* index in the P's timer heap, -1 if none */
-	uint32_t allgidx;         /* index in allgs */
-	uint8_t status;           /* enum gstatus */
-	bool selectdone;          /* a select case already won */
+	const char *waitreason; /* Go's wait reason while G_WAITING (NULL otherwise) */
+	void *waiting;          /* the channel/mutex/... it waits on (NULL otherwise) */
+	void *param;            /* set by whoever readies it */
+	int64_t timer_when;     /* gort_sleep deadline */
 };
 
 /* A processor (Go's p): what a thread needs to run goroutines.  One P for
  * now; its run queue and caches are already per-P. */
 typedef struct p {
 	struct gort_g *runqhead, *runqtail;
-	uint32_t runqsize;
-	uint32_t schedtick;
 	struct gort_g *gfree; /* dead goroutines, stacks kept, for reuse */
-	uint32_t ngfree;
-	struct gort_g **timers; /* min-heap on timer_when */
 	uint32_t ntimers, timerscap;
+	struct gort_g **timers; /* min-heap on timer_when */
+	uint32_t schedtick;
 	uint64_t fastrand;
 	void *mcache; /* the heap's per-P cache, when it wants one */
 } p;
@@ -319,21 +334,22 @@ typedef struct stackpool {
 	uintptr_t chunk, chunkend; /* carving area for small segments */
 } stackpool;
 
-/* A thread (Go's m).  The first four fields are read by assembly
+/* A thread (Go's m).  The first five fields are read by assembly
  * (asmdefs.h). */
 typedef struct m {
 	uintptr_t g0sp;      /* top of the system stack for systemstack() */
 	uintptr_t curguard;  /* curg's guard while we run on the system stack */
 	uintptr_t curfp;     /* curg's frame pointer then (a frame record) */
+	struct gort_g *curg; /* running goroutine, NULL on the system stack */
 	stackpool pool;      /* this thread's free stack segments */
 	struct gort_g g0;    /* the thread's own context (gort_main's) */
-	struct gort_g *curg; /* running goroutine, NULL on the system stack */
 	struct p *p;
 } m;
 
-/* The thread running goroutines (one for now) and its P. */
-extern m m0;
-extern p p0;
+/* The thread running goroutines (one for now) and its P.  Hidden: the
+ * assembly addresses them %rip-relative, in the shared library too. */
+extern m m0 __attribute__((visibility("hidden")));
+extern p p0 __attribute__((visibility("hidden")));
 extern struct gort_g **allgs; /* every goroutine ever created, dead ones too */
 extern uint32_t allglen;
 extern bool sched_running; /* inside gort_main */
@@ -342,6 +358,7 @@ extern bool sched_running; /* inside gort_main */
 void gogo_switch(gobuf *from, gobuf *to);
 void gogo_jump(gobuf *to) __attribute__((noreturn));
 void gostart(void);
+void gosched_timers(void); /* proc.c: gort_gosched's way when timers are pending */
 void systemstack(void (*fn)(void *), void *arg);
 
 /* stack.c */

@@ -14,11 +14,17 @@
  * __morestack switches back and returns to that `ret`, which returns to the
  * function's caller.
  *
- * The warm path is all here, in about thirty instructions there and back:
- * the goroutine keeps the segment it last returned from (the "spare",
- * seg->next); if the spare is big enough and no tool listens to stack
+ * The warm path is all here, 27 instructions there and back (plus the
+ * prologue's four and its jump to the body): the goroutine keeps the
+ * segment it last returned from (the "spare", seg->next), and the current
+ * segment's header says where the spare's stack starts, its guard and the
+ * biggest frame it takes; the spare's header says the guard to restore on
+ * the way back.  If the spare is big enough and no tool listens to stack
  * probes, we move onto it without calling C and without saving a register.
- * Otherwise the slow path switches to the thread's system stack and calls
+ * Where they go: the frame record (below) takes five, the checks seven
+ * (stack arguments and probe in one test, room; on the way back, a segment
+ * beyond the spare), and the return goes through the function's own `ret`
+ * so that the return-stack predictor stays right.  Otherwise the slow path switches to the thread's system stack and calls
  * morestack_grow (stack.c), which takes a segment from the per-thread pool,
  * checks the 1 GB limit and fires the probe.  On the way back,
  * morestack_release (stack.c) runs only when there is a segment beyond the
@@ -82,30 +88,30 @@ __morestack:
 	pushq	8(%rsp)			/* E-24: caller's %rbp (from E-8) */
 	.cfi_adjust_cfa_offset 8
 	.cfi_rel_offset %rbp, 0
-	leaq	16(%rsp), %rbp
-	.cfi_def_cfa %rbp, 16
-	movq	%rsp, (%rbp)		/* E-8 -> record at E-24 */
 
 	/* The warm paths: no stack arguments, no stack probe, and the spare
 	 * (the segment after the current one) has room for the frame, or
 	 * there is no spare and the pool has a segment of the class we want.
 	 * Only r10 and r11 are scratch here (rax may hold the static chain
-	 * or the varargs vector count): from the probe check on, r11 is free
-	 * (the argument size is 0).  The old segment's live part starts at
+	 * or the varargs vector count), and %rbp until it becomes the frame
+	 * pointer: one test there says "no stack arguments and no probe";
+	 * from then on r11 is free.  The old segment's live part starts at
 	 * E-24; the slow path stores it again, lower, after its pushes. */
-	testq	%r11, %r11
-	jnz	.Lgrow_slow
-	cmpq	$0, gort_probe_table+PROBE_STACK_GROW(%rip)
-	jne	.Lgrow_noargs
+	movq	gort_probe_table+PROBE_STACK_GROW(%rip), %rbp
+	orq	%r11, %rbp
+	jnz	.Lnot_warm
+	leaq	16(%rsp), %rbp
+	.cfi_def_cfa %rbp, 16
+	movq	%rsp, (%rbp)		/* E-8 -> record at E-24 */
 	movq	%fs:TCB_STACK_GUARD, %r11
 	movq	%rsp, SEG_SPLO-GUARD_OFF(%r11)
 	cmpq	SEG_SPARE_AVAIL-GUARD_OFF(%r11), %r10	/* 0 if no spare */
 	jae	.Lno_spare_fits
-	movq	SEG_NEXT-GUARD_OFF(%r11), %r11
 .Lwarm_switch:
-	/* r11 = the new segment, already linked after the current one. */
-	movq	SEG_HI(%r11), %rsp
-	addq	$GUARD_OFF, %r11
+	/* r11 = the current segment's guard; its spare fits.  Everything
+	 * comes from the current header: the spare's top and guard. */
+	movq	SEG_SPARE_HI-GUARD_OFF(%r11), %rsp
+	movq	SEG_SPARE_GUARD-GUARD_OFF(%r11), %r11
 	movq	%r11, %fs:TCB_STACK_GUARD
 	movq	8(%rbp), %r11
 	addq	$1, %r11		/* skip the function's ret */
@@ -124,8 +130,7 @@ __morestack:
 	jne	.Lrelease_pool
 .Lback:
 	/* rcx = S + GUARD_OFF */
-	movq	SEG_PREV-GUARD_OFF(%rcx), %rcx
-	addq	$GUARD_OFF, %rcx
+	movq	SEG_PREV_GUARD-GUARD_OFF(%rcx), %rcx
 	movq	%rcx, %fs:TCB_STACK_GUARD
 	.cfi_remember_state
 	leaq	8(%rbp), %rsp
@@ -141,7 +146,7 @@ __morestack:
 	cmpb	$0, SEG_MAPPED(%rsi)
 	jne	.Lrelease_slow
 	movq	SEG_G(%rcx), %rdi
-	movq	SEG_SIZE(%rsi), %r8
+	movl	SEG_SIZE(%rsi), %r8d
 	subq	%r8, G_STACKSIZE(%rdi)
 	movq	G_M(%rdi), %rdi
 	subq	%r8, M_POOL+POOL_INUSE(%rdi)
@@ -169,6 +174,7 @@ __morestack:
 	pushq	%rdx
 	pushq	%rsi
 	pushq	%rdi
+	pushq	%r8
 	movq	%fs:TCB_STACK_GUARD, %rcx
 	subq	$GUARD_OFF, %rcx		/* rcx = current segment */
 	movzbl	SEG_CLS(%rcx), %edx
@@ -188,24 +194,29 @@ __morestack:
 	movq	M_POOL+POOL_FREE(%rsi,%rdx,8), %rax
 	testq	%rax, %rax
 	jz	.Lgrow_pool_miss
+	movl	SEG_SIZE(%rax), %r8d
 	movq	G_STACKSIZE(%rdi), %r11
-	addq	SEG_SIZE(%rax), %r11
+	addq	%r8, %r11
 	cmpq	$STACK_LIMIT_BYTES, %r11
 	ja	.Lgrow_pool_miss
 	movq	%r11, G_STACKSIZE(%rdi)
 	movq	SEG_NEXT(%rax), %r11
 	movq	%r11, M_POOL+POOL_FREE(%rsi,%rdx,8)
 	subl	$1, M_POOL+POOL_NFREE(%rsi,%rdx,4)
-	movq	SEG_SIZE(%rax), %r11
-	addq	%r11, M_POOL+POOL_INUSE(%rsi)
-	subq	$GUARD_OFF+63, %r11
-	movq	%r11, SEG_SPARE_AVAIL(%rcx)	/* as morestack_grow */
+	addq	%r8, M_POOL+POOL_INUSE(%rsi)
+	leaq	(%rax,%r8), %r11
+	movq	%r11, SEG_SPARE_HI(%rcx)
+	subq	$GUARD_OFF+63, %r8
+	movq	%r8, SEG_SPARE_AVAIL(%rcx)	/* as morestack_grow */
+	leaq	GUARD_OFF(%rax), %r11
+	movq	%r11, SEG_SPARE_GUARD(%rcx)
 	movq	%rdi, SEG_G(%rax)
-	movq	%rcx, SEG_PREV(%rax)
+	leaq	GUARD_OFF(%rcx), %r11		/* the current guard */
+	movq	%r11, SEG_PREV_GUARD(%rax)
 	movq	$0, SEG_NEXT(%rax)
 	movq	$0, SEG_SPARE_AVAIL(%rax)
-	movq	%rax, SEG_NEXT(%rcx)
-	movq	%rax, %r11
+	movq	%rax, SEG_NEXT(%rcx)		/* r11: the current guard, for .Lwarm_switch */
+	popq	%r8
 	popq	%rdi
 	popq	%rsi
 	popq	%rdx
@@ -213,6 +224,7 @@ __morestack:
 	popq	%rax
 	jmp	.Lwarm_switch
 .Lgrow_pool_miss:
+	popq	%r8
 	popq	%rdi
 	popq	%rsi
 	popq	%rdx
@@ -222,6 +234,15 @@ __morestack:
 	xorl	%r11d, %r11d		/* no stack arguments (checked above) */
 	jmp	.Lgrow_slow
 
+.Lnot_warm:
+	/* Stack arguments or a probe: the frame pointer as on the warm path,
+	 * then the slow path. */
+	.cfi_def_cfa %rsp, 32
+	leaq	16(%rsp), %rbp
+	.cfi_def_cfa %rbp, 16
+	movq	%rsp, (%rbp)
+	jmp	.Lgrow_slow		/* r11 is intact here */
+
 .Lswitch:
 	/* The general path, after morestack_grow: rax = old segment, rcx =
 	 * new segment (rax->next), r11 = bytes of stack arguments to copy;
@@ -229,7 +250,8 @@ __morestack:
 	movq	%rsp, SEG_SPLO(%rax)
 	leaq	GUARD_OFF(%rcx), %rdx
 	movq	%rdx, %fs:TCB_STACK_GUARD
-	movq	SEG_HI(%rcx), %rdx
+	movl	SEG_SIZE(%rcx), %edx
+	addq	%rcx, %rdx		/* the new segment's top */
 	subq	%r11, %rdx
 	andq	$-16, %rdx		/* new %rsp; stack arguments go at [rdx, rdx+r11) */
 	jmp	2f
@@ -301,7 +323,8 @@ __morestack:
 	popq	%rsi
 	popq	%rdi
 	movq	(%rsp), %rsp		/* back on the old stack */
-	movq	SEG_PREV(%rcx), %rax
+	movq	SEG_PREV_GUARD(%rcx), %rax
+	subq	$GUARD_OFF, %rax
 	jmp	.Lswitch
 
 .Lrelease_slow:

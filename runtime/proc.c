@@ -39,6 +39,15 @@
 
 #include "internal.h"
 
+_Static_assert(offsetof(struct gort_g, schedlink) == G_SCHEDLINK, "asmdefs.h G_SCHEDLINK");
+_Static_assert(offsetof(struct gort_g, status) == G_STATUS, "asmdefs.h G_STATUS");
+_Static_assert(offsetof(m, curg) == M_CURG, "asmdefs.h M_CURG");
+_Static_assert(offsetof(p, runqhead) == P_RUNQHEAD, "asmdefs.h P_RUNQHEAD");
+_Static_assert(offsetof(p, runqtail) == P_RUNQTAIL, "asmdefs.h P_RUNQTAIL");
+_Static_assert(offsetof(p, ntimers) == P_NTIMERS, "asmdefs.h P_NTIMERS");
+_Static_assert(G_RUNNABLE == G_STATUS_RUNNABLE && G_RUNNING == G_STATUS_RUNNING,
+               "asmdefs.h G_STATUS_*");
+
 m m0 = {.p = &p0};
 p p0 = {.fastrand = 0x9e3779b97f4a7c15ull};
 struct gort_g **allgs;
@@ -75,7 +84,6 @@ static inline void runqput(struct gort_g *gp)
 	else
 		p0.runqhead = gp;
 	p0.runqtail = gp;
-	p0.runqsize++;
 }
 
 static inline struct gort_g *runqget(void)
@@ -86,7 +94,6 @@ static inline struct gort_g *runqget(void)
 		p0.runqhead = gp->schedlink;
 		if (p0.runqhead == NULL)
 			p0.runqtail = NULL;
-		p0.runqsize--;
 	}
 	return gp;
 }
@@ -119,7 +126,6 @@ static void galloc_sys(void *out)
 		allgs = n;
 		allgcap = ncap;
 	}
-	gp->allgidx = allglen;
 	allgs[allglen++] = gp;
 	gp->m = &m0;
 	gp->timer_idx = -1;
@@ -129,41 +135,54 @@ static void galloc_sys(void *out)
 	*(struct gort_g **)out = gp;
 }
 
-/* A dead G with its first segment, from the free list or new. */
-static struct gort_g *gfget(void)
+/* Keep one dead G ready: called after a create took the last one, when no
+ * value of gort_go is live any more (so its common path saves no register).
+ * gort_main fills it first. */
+static __attribute__((noinline)) void gfree_refill(void)
+{
+	struct gort_g *gp;
+
+	systemstack(galloc_sys, &gp);
+	gp->status = G_DEAD;
+	gp->schedlink = p0.gfree;
+	p0.gfree = gp;
+}
+
+/* A dead G with its first segment: the free list is never empty while
+ * goroutines run (gfree_refill). */
+static inline struct gort_g *gfget(void)
 {
 	struct gort_g *gp = p0.gfree;
 
-	if (gp != NULL) {
-		p0.gfree = gp->schedlink;
-		p0.ngfree--;
-		return gp;
-	}
-	systemstack(galloc_sys, &gp);
+	p0.gfree = gp->schedlink;
 	return gp;
 }
 
-static void gfput(struct gort_g *gp)
+/* A dead G keeps its first segment and has no wait reason, no waiting
+ * object (gopark clears them, sched_reset too): gfget's caller sets only
+ * what a new goroutine changes. */
+static inline void gfput(struct gort_g *gp)
 {
 	gp->status = G_DEAD;
 	gp->schedlink = p0.gfree;
 	p0.gfree = gp;
-	p0.ngfree++;
 }
 
 /* ---- creating goroutines ---------------------------------------------- */
 
-/* Inlined into gort_go: one call, one split-stack prologue per go statement. */
+/* Inlined into gort_go: one call, one split-stack prologue per go statement.
+ * The only calls come last (the probe, the refill), so nothing is saved
+ * around them. */
 static inline __attribute__((always_inline)) struct gort_g *newproc(void (*fn)(void *), void *arg,
                                                                     uintptr_t pc)
 {
 	struct gort_g *gp = gfget();
 	struct gort_g *parent = m0.curg;
 	stkseg *s = gp->stack0;
-	uintptr_t *sp = (uintptr_t *)((s->hi & ~(uintptr_t)15) - 72);
+	uintptr_t *sp = (uintptr_t *)(seg_hi(s) - 72);
 
-	/* What gogo_switch pops: r15 r14 r13 r12 rbx rbp, then the return
-	 * address, gostart, which calls r12(r13). */
+	/* What gogo_switch pops: r15 r14 r13 r12 rbx rbp, then the pc it
+	 * jumps to, gostart, which calls r12(r13). */
 	sp[0] = sp[1] = 0;
 	sp[2] = (uintptr_t)arg;
 	sp[3] = (uintptr_t)fn;
@@ -176,16 +195,15 @@ static inline __attribute__((always_inline)) struct gort_g *newproc(void (*fn)(v
 	gp->gopc = pc;
 	gp->fn = fn;
 	gp->arg = arg;
-	gp->waitreason = NULL;
-	gp->waiting = NULL;
-	gp->param = NULL;
 	gp->status = G_RUNNABLE;
 	ngoroutines++;
+	runqput(gp);
 	void (*probe)(const gort_g *, void (*)(void *), const gort_g *) =
 	        __atomic_load_n(&gort_probe_table.go_create, __ATOMIC_RELAXED);
 	if (unlikely(probe != NULL))
 		probe(gp, fn, parent);
-	runqput(gp);
+	if (unlikely(p0.gfree == NULL))
+		gfree_refill();
 	return gp;
 }
 
@@ -273,35 +291,16 @@ static void schedule(struct gort_g *gp)
 	gogo_switch(&gp->sched, &next->sched);
 }
 
-/* Yield.  Without timers, the next G is the run queue's head and gp goes
- * to its tail: one queue rotation (its length does not change) and the
- * switch, with no call in between. */
-void gort_gosched(void)
+/* Yield: gort_gosched (asm_amd64.S) rotates the run queue and switches
+ * when no timer is pending; with timers, it comes here, to run the due
+ * ones first. */
+void gosched_timers(void)
 {
 	struct gort_g *gp = m0.curg;
-	struct gort_g *next = p0.runqhead;
 
-	if (gp == NULL)
-		return;
-	if (unlikely(p0.ntimers != 0)) {
-		gp->status = G_RUNNABLE;
-		runqput(gp);
-		schedule(gp);
-		return;
-	}
-	if (next == NULL)
-		return;
 	gp->status = G_RUNNABLE;
-	gp->schedlink = NULL;
-	p0.runqhead = next->schedlink;
-	if (p0.runqhead == NULL)
-		p0.runqhead = gp;
-	else
-		p0.runqtail->schedlink = gp;
-	p0.runqtail = gp;
-	next->status = G_RUNNING;
-	m0.curg = next;
-	gogo_switch(&gp->sched, &next->sched);
+	runqput(gp);
+	schedule(gp);
 }
 
 void gopark(const char *reason, void *waiting)
@@ -333,22 +332,31 @@ static void release_spares_sys(void *arg)
 	stack_release_spares(gp, gp->stack0);
 }
 
+static __attribute__((noinline, cold)) void probe_go_exit(struct gort_g *gp)
+{
+	void (*probe)(const gort_g *) =
+	        __atomic_load_n(&gort_probe_table.go_exit, __ATOMIC_RELAXED);
+	if (probe != NULL)
+		probe(gp);
+}
+
 /* Called by gostart when the goroutine's function returns, on its first
- * segment. */
+ * segment.  It keeps its split-stack prologue although there is room: in a
+ * sanitizer build it calls the sanitizer's runtime (non-split code), which
+ * gold can send to a big enough stack only through that prologue. */
 void goexit1(void) __attribute__((noreturn));
 void goexit1(void)
 {
 	struct gort_g *gp = m0.curg;
 
-	void (*probe)(const gort_g *) =
-	        __atomic_load_n(&gort_probe_table.go_exit, __ATOMIC_RELAXED);
-	if (unlikely(probe != NULL))
-		probe(gp);
+	if (unlikely(__atomic_load_n(&gort_probe_table.go_exit, __ATOMIC_RELAXED) != NULL))
+		probe_go_exit(gp);
 	ngoroutines--;
-	gp->status = G_DEAD;
-	if (gp == maing)
+	if (unlikely(gp == maing)) {
+		gp->status = G_DEAD;
 		gogo_jump(&m0.g0.sched);
-	if (gp->stack0->next != NULL)
+	}
+	if (unlikely(gp->stack0->next != NULL))
 		systemstack(release_spares_sys, gp);
 	gfput(gp);
 	struct gort_g *next = nextg();
@@ -369,13 +377,14 @@ static void sched_reset(void)
 			continue;
 		if (gp->timer_idx >= 0)
 			timer_del(gp);
+		gp->waitreason = NULL;
+		gp->waiting = NULL;
 		stack_release_spares(gp, gp->stack0);
 		gfput(gp);
 	}
 	stack_release_spares(maing, maing->stack0);
 	gfput(maing);
 	p0.runqhead = p0.runqtail = NULL;
-	p0.runqsize = 0;
 	ngoroutines = 0;
 }
 
@@ -451,6 +460,8 @@ int gort_main(void (*fn)(void *), void *arg)
 	m0.curg = NULL;
 	sched_running = true;
 	goidgen = 0; /* the main goroutine is goroutine 1, as in Go */
+	if (p0.gfree == NULL)
+		gfree_refill();
 	maing = newproc(fn, arg, (uintptr_t)__builtin_return_address(0));
 	struct gort_g *gp = runqget();
 	gp->status = G_RUNNING;

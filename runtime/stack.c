@@ -6,7 +6,7 @@
  * the frame would cross the guard, __morestack moves the function onto a
  * newer segment and back when it returns.  The segment it returns from is
  * not given back: it stays linked as the spare (seg->next), so a call at a
- * segment boundary inside a loop (Go 1.2's "hot split") costs a dozen
+ * segment boundary inside a loop (Go 1.2's "hot split") costs about thirty
  * instructions in __morestack and no allocation.  Only one spare is kept:
  * returning from segment k releases segment k+1 (morestack_release).
  *
@@ -33,10 +33,11 @@
 
 #include "internal.h"
 
-_Static_assert(offsetof(stkseg, prev) == SEG_PREV, "asmdefs.h SEG_PREV");
+_Static_assert(offsetof(stkseg, prev_guard) == SEG_PREV_GUARD, "asmdefs.h SEG_PREV_GUARD");
 _Static_assert(offsetof(stkseg, next) == SEG_NEXT, "asmdefs.h SEG_NEXT");
 _Static_assert(offsetof(stkseg, g) == SEG_G, "asmdefs.h SEG_G");
-_Static_assert(offsetof(stkseg, hi) == SEG_HI, "asmdefs.h SEG_HI");
+_Static_assert(offsetof(stkseg, spare_hi) == SEG_SPARE_HI, "asmdefs.h SEG_SPARE_HI");
+_Static_assert(offsetof(stkseg, spare_guard) == SEG_SPARE_GUARD, "asmdefs.h SEG_SPARE_GUARD");
 _Static_assert(offsetof(stkseg, splo) == SEG_SPLO, "asmdefs.h SEG_SPLO");
 _Static_assert(offsetof(stkseg, size) == SEG_SIZE, "asmdefs.h SEG_SIZE");
 _Static_assert(offsetof(stkseg, spare_avail) == SEG_SPARE_AVAIL, "asmdefs.h SEG_SPARE_AVAIL");
@@ -113,9 +114,8 @@ static __attribute__((noinline)) stkseg *stack_fresh(stackpool *pool, unsigned c
 		s = map_or_die(size);
 		s->mapped = 1;
 	}
-	s->size = size;
+	s->size = (uint32_t)size;
 	s->cls = (uint8_t)cls;
-	s->hi = (uintptr_t)s + size;
 	return s;
 }
 
@@ -135,10 +135,11 @@ stkseg *stackalloc(size_t size)
 	} else {
 		s = stack_fresh(pool, cls);
 	}
-	s->prev = s->next = NULL;
+	s->prev_guard = 0;
+	s->next = NULL;
 	s->spare_avail = 0;
 	s->g = NULL;
-	s->splo = s->hi;
+	s->splo = seg_hi(s);
 	pool->inuse += s->size;
 	return s;
 }
@@ -220,7 +221,7 @@ stkseg *morestack_grow(stkseg *cur, size_t frame, size_t args, uintptr_t caller_
 	stkseg *s = cur->next;
 
 	if (s == NULL || s->size < need) {
-		size_t size = cur->size * 2;
+		size_t size = (size_t)cur->size * 2;
 
 		if (size > STACK_MAX_GROW)
 			size = STACK_MAX_GROW;
@@ -231,8 +232,10 @@ stkseg *morestack_grow(stkseg *cur, size_t frame, size_t args, uintptr_t caller_
 			stack_overflow(gp, caller_pc);
 		gp->stacksize += s->size;
 		s->g = gp;
-		s->prev = cur;
+		s->prev_guard = (uintptr_t)cur + GUARD_OFF;
 		cur->next = s;
+		cur->spare_hi = seg_hi(s);
+		cur->spare_guard = (uintptr_t)s + GUARD_OFF;
 		/* morestack_grow's `need` without arguments is frame +
 		 * GUARD_OFF + 64: the warm path takes frames below this. */
 		cur->spare_avail = s->size - GUARD_OFF - 63;
@@ -273,11 +276,11 @@ static void scan_gstack(struct gort_g *gp, uintptr_t sp, void (*scan)(const void
 {
 	stkseg *s = stack_current(gp);
 
-	if (sp < (uintptr_t)s + SEG_HDR || sp > s->hi)
+	if (sp < (uintptr_t)s + SEG_HDR || sp > seg_hi(s))
 		sp = (uintptr_t)s + SEG_HDR;
-	scan((const void *)sp, (const void *)s->hi);
-	for (s = s->prev; s != NULL; s = s->prev)
-		scan((const void *)s->splo, (const void *)s->hi);
+	scan((const void *)sp, (const void *)seg_hi(s));
+	for (s = seg_prev(s); s != NULL; s = seg_prev(s))
+		scan((const void *)s->splo, (const void *)seg_hi(s));
 }
 
 /*

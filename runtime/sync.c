@@ -41,21 +41,31 @@ static sudog *ring_pop(void **ring)
 	return first;
 }
 
-void gort_wg_add(gort_waitgroup *wg, int64_t delta)
+/* The counter reached zero or below: wake the waiters, or panic. */
+static __attribute__((noinline)) void wg_settle(gort_waitgroup *wg)
 {
-	wg->count += delta;
 	if (wg->count < 0)
 		gort_panic("sync: negative WaitGroup counter");
-	if (wg->count > 0)
-		return;
 	sudog *sg;
 	while ((sg = ring_pop(&wg->waiters)) != NULL)
 		goready(sg->g);
 }
 
+void gort_wg_add(gort_waitgroup *wg, int64_t delta)
+{
+	wg->count += delta;
+	if (likely(wg->count > 0))
+		return;
+	wg_settle(wg);
+}
+
+/* Not gort_wg_add(wg, -1): a goroutine's last call, worth its own short
+ * path. */
 void gort_wg_done(gort_waitgroup *wg)
 {
-	gort_wg_add(wg, -1);
+	if (likely(--wg->count > 0))
+		return;
+	wg_settle(wg);
 }
 
 void gort_wg_wait(gort_waitgroup *wg)

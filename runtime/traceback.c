@@ -147,7 +147,7 @@ const char *symbolize(uintptr_t pc, uintptr_t *off)
 static bool on_gstack(const struct gort_g *gp, uintptr_t a)
 {
 	for (const stkseg *s = gp->stack0; s != NULL; s = s->next)
-		if (a >= (uintptr_t)s + SEG_HDR && a + 16 <= s->hi)
+		if (a >= (uintptr_t)s + SEG_HDR && a + 16 <= seg_hi(s))
 			return true;
 	return false;
 }
