@@ -20,9 +20,9 @@ runtime_libgort_la_LIBADD = -lpthread
 runtime_libgort_la_LDFLAGS = $(AM_LDFLAGS) -version-info 0:0:0
 
 include_HEADERS += runtime/gort.h runtime/probes.h
-pkgconfig_DATA += runtime/gort.pc
-EXTRA_DIST += runtime/gort.pc.in
-DISTCLEANFILES += runtime/gort.pc
+pkgconfig_DATA += runtime/gort.pc runtime/gort-frames.pc
+EXTRA_DIST += runtime/gort.pc.in runtime/gort-frames.pc.in
+DISTCLEANFILES += runtime/gort.pc runtime/gort-frames.pc
 
 # Programs that run gort code link it statically, as gort.pc makes users do.
 gort_ldadd = runtime/libgort.la -lpthread

@@ -34,3 +34,17 @@ $cc -o "$tmp/prog" "$top_srcdir/tests/heap/pkgconfig_prog.c" $flags $extra
 out=$("$tmp/prog")
 echo "$out"
 [ "$out" = ok ]
+
+# gort-frames: the same program, every function instrumented for
+# `escapade record --frames` (gort supplies __cyg_profile_func_*).
+flags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --define-variable=prefix="$tmp/root$prefix" \
+	--cflags --libs gort-frames)
+echo "$cc pkgconfig_prog.c $flags $extra"
+# shellcheck disable=SC2086 # the flags are words
+$cc -o "$tmp/prog-frames" "$top_srcdir/tests/heap/pkgconfig_prog.c" $flags $extra
+objdump -d "$tmp/prog-frames" | grep -A40 '<main>:' | grep -q 'call.*<__cyg_profile_func_enter>' || {
+	echo "main of a gort-frames build does not call __cyg_profile_func_enter"
+	exit 1
+}
+out=$("$tmp/prog-frames")
+[ "$out" = ok ] || { echo "gort-frames build printed: $out"; exit 1; }
