@@ -271,15 +271,23 @@ static void json_totals(FILE *out, const struct loaded_trace *t)
 	}
 }
 
-static void json_site(FILE *out, const struct loaded_trace *t, const site *s)
+/* Opens an object with the place a frame names: function, file, line,
+ * module (the keys a site and a stack-frame row share). */
+static void json_place(FILE *out, const esc_frame *f)
 {
 	char name[512];
-	fprintf(out, "    { \"function\": ");
-	json_str(out, esc_frame_format(s->frame, name, sizeof name));
+	fprintf(out, "{ \"function\": ");
+	json_str(out, esc_frame_format(f, name, sizeof name));
 	fprintf(out, ", \"file\": ");
-	json_str(out, s->frame->file);
-	fprintf(out, ", \"line\": %d, \"module\": ", s->frame->line);
-	json_str(out, s->frame->module);
+	json_str(out, f->file);
+	fprintf(out, ", \"line\": %d, \"module\": ", f->line);
+	json_str(out, f->module);
+}
+
+static void json_site(FILE *out, const struct loaded_trace *t, const site *s)
+{
+	fprintf(out, "    ");
+	json_place(out, s->frame);
 	fprintf(out,
 	        ",\n      \"allocations\": %" PRIu64 ", \"bytes\": %" PRIu64
 	        ", \"peak_bytes\": %" PRIu64 ", \"leaked_bytes\": %" PRIu64
@@ -350,13 +358,8 @@ static void json_frames(FILE *out, const frame_fn *fns, size_t n)
 	fprintf(out, "  \"frames\": [");
 	for (size_t i = 0; i < n; i++) {
 		const frame_fn *f = &fns[i];
-		char name[512];
-		fprintf(out, "%s    { \"function\": ", i ? ",\n" : "\n");
-		json_str(out, esc_frame_format(f->frame, name, sizeof name));
-		fprintf(out, ", \"file\": ");
-		json_str(out, f->frame->file);
-		fprintf(out, ", \"line\": %d, \"module\": ", f->frame->line);
-		json_str(out, f->frame->module);
+		fprintf(out, "%s    ", i ? ",\n" : "\n");
+		json_place(out, f->frame);
 		fprintf(out,
 		        ",\n      \"calls\": %" PRIu64 ", \"measured_calls\": %" PRIu64
 		        ", \"frame_bytes_max\": %" PRIu64 ", \"frame_bytes_mean\": %" PRIu64

@@ -13,22 +13,7 @@ prog=$top_builddir/tests/tracer/prog_frames
 t=$scratch/f.trace
 "$ESCAPADE" record --frames -o "$t" -- "$prog" >/dev/null 2>"$scratch/err" ||
 	fail "record --frames failed ($(cat "$scratch/err"))"
-"$ESCAPADE" folded "$t" --metric stack >"$scratch/f.folded" || fail "folded --metric stack failed"
-python3 - "$scratch/f.folded" <<'PY' || fail "stack bytes per path are wrong: $(cat "$scratch/f.folded")"
-import sys
-paths = {}
-for line in open(sys.argv[1]):
-    stack, v = line.rsplit(" ", 1)
-    paths[stack] = int(v)
-downs = {s: v for s, v in paths.items() if s.endswith("down")}
-assert len(downs) == 10, downs
-assert all(1000 <= v <= 1200 for v in downs.values()), downs
-assert max(s.count("down") for s in downs) == 10
-PY
-"$ESCAPADE" flame "$t" --metric stack -o "$scratch/f.svg" 2>/dev/null || fail "flame --metric stack failed"
-python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$scratch/f.svg" ||
-	fail "the stack flame graph is not valid XML"
-grep -q down "$scratch/f.svg" || fail "no down() in the SVG"
+check_down_stacks "$t" 'assert all(1000 <= v <= 1200 for v in downs.values()), downs'
 
 heap=$top_builddir/tests/e2e/frames_heap
 h=$scratch/h.trace

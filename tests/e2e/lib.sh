@@ -9,6 +9,10 @@
 #   report_json TRACE OUT     escapade report --format json into OUT
 #   jq_py FILE EXPR           evaluate a Python expression over the JSON
 #                             object `r` of FILE and print the result
+#   check_down_stacks TRACE PY  the --frames programs' shape: ten nested
+#                             down() paths in `folded --metric stack`, then
+#                             the Python statements PY over `downs` (path ->
+#                             bytes); the stack flame graph must parse
 set -u
 
 top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -53,4 +57,23 @@ report_json() {
 
 jq_py() {
 	python3 -c 'import json,sys; r = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+check_down_stacks() {
+	"$ESCAPADE" folded "$1" --metric stack >"$scratch/f.folded" || fail "folded --metric stack failed"
+	python3 - "$scratch/f.folded" "$2" <<'PY' || fail "stack bytes per path are wrong: $(cat "$scratch/f.folded")"
+import sys
+paths = {}
+for line in open(sys.argv[1]):
+    stack, v = line.rsplit(" ", 1)
+    paths[stack] = int(v)
+downs = {s: v for s, v in paths.items() if s.endswith("down")}
+assert len(downs) == 10, downs
+assert max(s.count("down") for s in downs) == 10, downs
+exec(sys.argv[2])
+PY
+	"$ESCAPADE" flame "$1" --metric stack -o "$scratch/f.svg" 2>/dev/null || fail "flame --metric stack failed"
+	python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$scratch/f.svg" ||
+		fail "the stack flame graph is not valid XML"
+	grep -q down "$scratch/f.svg" || fail "no down() in the SVG"
 }
