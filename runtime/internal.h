@@ -101,7 +101,7 @@ enum mspan_state { MSPAN_DEAD, MSPAN_FREE, MSPAN_INUSE };
  * size class (class 0: one large object).  The first cache line holds all
  * that the allocation fast path and the collector's pointer lookup touch. */
 typedef struct mspan {
-	uint64_t alloc_cache; /* ~alloc_bits from freeindex to cache_end */
+	uint64_t alloc_cache; /* ~alloc_bits from freeindex to cache_end, nelems */
 	uint32_t freeindex;   /* every object below it is allocated */
 	uint32_t nelems;
 	uintptr_t base;
@@ -183,6 +183,9 @@ uint64_t mcache_unflushed_mallocs(unsigned spanclass);
 /* malloc.c */
 void malloc_init(void); /* idempotent; every slow path calls it */
 extern bool malloc_inited;
+/* gort_set_probes (probes.c) sets it when newobject or newobject_at is set:
+ * the allocation fast path loads this flag alone. */
+extern bool newobject_probe_on;
 /* gort_newobject for a runtime entry point that allocates on its caller's
  * behalf (gort_makechan): pc and fp are the entry's own return address and
  * frame, so the newobject probe names the program's function as the site. */
@@ -252,12 +255,12 @@ typedef struct stkseg {
 	struct stkseg *next;
 	struct gort_g *g;
 	uintptr_t hi;
-	uintptr_t splo; /* lowest live address when a newer segment was entered */
-	size_t size;    /* bytes, header included: a power of two */
+	uintptr_t splo;     /* lowest live address when a newer segment was entered */
+	size_t size;        /* bytes, header included: a power of two */
 	size_t spare_avail; /* frames below this fit on the spare (next) on
 	                     * __morestack's warm path; 0 without a spare */
-	uint8_t cls;    /* pool class: size == STACK_MIN << cls */
-	uint8_t mapped; /* mmap'd on its own (large), not carved from a chunk */
+	uint8_t cls;        /* pool class: size == STACK_MIN << cls */
+	uint8_t mapped;     /* mmap'd on its own (large), not carved from a chunk */
 	uint8_t pad[6];
 } stkseg;
 

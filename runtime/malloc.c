@@ -18,7 +18,9 @@
  * page heap, zeroed there if its pages were used before.
  *
  * newobject reports each object to the newobject probe; only then is the
- * clock read, so an unset probe costs one load and one test.
+ * clock read.  gort_set_probes keeps one flag, newobject_probe_on, for
+ * "newobject or newobject_at is set", so an unset probe costs one load and
+ * one test.
  *
  * gort has one P: any thread may allocate, but one at a time (the thread
  * that runs goroutines, or a plain main()); the page heap and the central
@@ -49,7 +51,33 @@ void malloc_init(void)
 	spin_unlock(&init_lock);
 }
 
-/* Take object idx of s, which the caller found free. */
+/* Zero one object that may hold garbage.  Objects up to 128 bytes get
+ * ceil(n/16) 16-byte stores, the last one overlapping when n is an odd
+ * multiple of 8 (24 B): cheaper than a rep stosb's start-up, and the lines
+ * they bring in are the ones the program is about to write. */
+static inline __attribute__((always_inline)) void zero_object(void *p, uintptr_t n)
+{
+	typedef uint64_t u128 __attribute__((vector_size(16), aligned(8)));
+	char *b = p;
+
+	if (likely(n <= 128)) {
+		if (unlikely(n == 8)) {
+			*(uint64_t *)b = 0;
+			return;
+		}
+		for (uintptr_t i = 0; i + 16 < n; i += 16) {
+			*(u128 *)(b + i) = (u128){0};
+			/* Keeps the compiler from turning the loop into memset. */
+			__asm__("" : : "r"(b) : "memory");
+		}
+		*(u128 *)(b + n - 16) = (u128){0};
+		return;
+	}
+	memclr_noheap(p, n);
+}
+
+/* Take the free object `bit` places past freeindex (alloc_cache has only
+ * bits of objects below nelems, so any set bit is a real object). */
 static inline __attribute__((always_inline)) void *take(mspan *s, uint64_t cache, unsigned bit)
 {
 	uint32_t idx = s->freeindex + bit;
@@ -59,7 +87,7 @@ static inline __attribute__((always_inline)) void *take(mspan *s, uint64_t cache
 	s->freeindex = idx + 1;
 	s->alloc_count++;
 	if (s->needzero)
-		memclr_noheap(p, s->elemsize);
+		zero_object(p, s->elemsize);
 	return p;
 }
 
@@ -67,17 +95,14 @@ static inline __attribute__((always_inline)) void *take(mspan *s, uint64_t cache
 static bool next_free(mspan *s)
 {
 	while (s->alloc_cache == 0) {
-		if (s->cache_end >= s->nelems)
-			goto full;
+		if (s->cache_end >= s->nelems) {
+			s->freeindex = s->nelems;
+			return false;
+		}
 		s->freeindex = s->cache_end;
 		span_refill_alloc_cache(s);
 	}
-	if (s->freeindex + (unsigned)__builtin_ctzll(s->alloc_cache) < s->nelems)
-		return true;
-full:
-	s->freeindex = s->nelems;
-	s->alloc_cache = 0;
-	return false;
+	return true;
 }
 
 static __attribute__((noinline)) void *malloc_small_slow(unsigned spanclass)
@@ -129,11 +154,8 @@ static inline __attribute__((always_inline)) void *mallocgc(size_t size)
 		unsigned c = size_to_class(size);
 		mspan *s = mcache0.alloc[c];
 		uint64_t cache = s->alloc_cache;
-		if (likely(cache != 0)) {
-			unsigned bit = (unsigned)__builtin_ctzll(cache);
-			if (likely(s->freeindex + bit < s->nelems))
-				return take(s, cache, bit);
-		}
+		if (likely(cache != 0))
+			return take(s, cache, (unsigned)__builtin_ctzll(cache));
 		return malloc_small_slow(c);
 	}
 	return malloc_large(size);
@@ -164,25 +186,27 @@ static __attribute__((noinline)) void *newobject_probed(size_t size, uintptr_t p
 	return p;
 }
 
-static inline bool newobject_probes_set(void)
+bool newobject_probe_on;
+
+/* The allocation as the caller's caller sees it: with a newobject probe set,
+ * timed and reported against the frame of whoever called the entry point
+ * (pc, fp: the entry's own return address and frame). */
+static inline __attribute__((always_inline)) void *newobject(size_t size, uintptr_t pc,
+                                                             const uintptr_t *fp)
 {
-	return __atomic_load_n(&gort_probe_table.newobject, __ATOMIC_RELAXED) != NULL ||
-	       __atomic_load_n(&gort_probe_table.newobject_at, __ATOMIC_RELAXED) != NULL;
+	if (unlikely(__atomic_load_n(&newobject_probe_on, __ATOMIC_RELAXED)))
+		return newobject_probed(size, pc, fp);
+	return mallocgc(size);
 }
 
 void *gort_newobject(size_t size)
 {
-	if (unlikely(newobject_probes_set()))
-		return newobject_probed(size, (uintptr_t)__builtin_return_address(0),
-		                        __builtin_frame_address(0));
-	return mallocgc(size);
+	return newobject(size, (uintptr_t)__builtin_return_address(0), __builtin_frame_address(0));
 }
 
 void *newobject_for_caller(size_t size, uintptr_t pc, const uintptr_t *fp)
 {
-	if (unlikely(newobject_probes_set()))
-		return newobject_probed(size, pc, fp);
-	return mallocgc(size);
+	return newobject(size, pc, fp);
 }
 
 void *gort_newarray(size_t elemsize, size_t n)
@@ -194,8 +218,5 @@ void *gort_newarray(size_t elemsize, size_t n)
 		        "runtime error: gort_newarray: %zu elements of %zu bytes: allocation size "
 		        "out of range",
 		        n, elemsize);
-	if (unlikely(newobject_probes_set()))
-		return newobject_probed(size, (uintptr_t)__builtin_return_address(0),
-		                        __builtin_frame_address(0));
-	return mallocgc(size);
+	return newobject(size, (uintptr_t)__builtin_return_address(0), __builtin_frame_address(0));
 }

@@ -11,7 +11,11 @@
  *
  * When no partial span is left, a new one comes from the page heap
  * (class_to_allocnpages pages) and is cut into objects: nothing is written
- * to the objects themselves, and a span of fresh pages keeps needzero false.
+ * to the objects themselves.  A span of fresh pages has needzero false; one
+ * of reused pages keeps needzero true and each object is zeroed as it is
+ * handed out (malloc.c), never the span as a whole: the object's lines are
+ * written once, just before the program writes them itself, and a span the
+ * mcache leaves half used was not zeroed in the half it did not use.
  *
  * heap_live, the pacer's measure, counts a cached span as if all its free
  * objects were allocated (as Go does): the fast path then never has to
@@ -27,8 +31,13 @@ static mspan partial[NUM_SIZE_CLASSES]; /* list heads */
 void span_refill_alloc_cache(mspan *s)
 {
 	uint32_t word = s->freeindex / 64;
+	uint64_t free = ~s->alloc_bits[word];
 
-	s->alloc_cache = ~s->alloc_bits[word] >> (s->freeindex % 64);
+	/* No bit for the span's tail past nelems: a set bit is always an
+	 * object, so the fast path need not check freeindex + bit < nelems. */
+	if (s->nelems < (word + 1) * 64)
+		free &= ((uint64_t)1 << (s->nelems % 64)) - 1;
+	s->alloc_cache = free >> (s->freeindex % 64);
 	s->cache_end = (word + 1) * 64;
 }
 
@@ -82,14 +91,6 @@ mspan *mcentral_cache_span(unsigned spanclass)
 	if (s == NULL) {
 		s = mheap_alloc(class_to_allocnpages[spanclass], (uint8_t)spanclass);
 		init_span(s, spanclass);
-		if (s->needzero) {
-			/* Wholly free: one rep stosb over the span beats zeroing
-			 * object by object (full-line writes, no read for
-			 * ownership), and leaves the span in cache for the
-			 * allocations about to come. */
-			memclr_noheap((void *)s->base, s->npages * PAGE_SIZE);
-			s->needzero = false;
-		}
 	}
 	s->cached_count = s->alloc_count;
 	heap_live += (uint64_t)(s->nelems - s->alloc_count) * s->elemsize;

@@ -17,7 +17,8 @@ gort_probes gort_probe_table;
  * atomic, which a memcpy of the struct would not. */
 #define PROBE_FIELDS(X)                                                                            \
 	X(newobject)                                                                               \
-	X(free) X(gc_start) X(gc_end) X(stack_grow) X(stack_release) X(go_create) X(go_exit)       \
+	X(free)                                                                                    \
+	X(gc_start) X(gc_end) X(stack_grow) X(stack_release) X(go_create) X(go_exit)               \
 	        X(newobject_at)
 
 void gort_set_probes(const gort_probes *probes)
@@ -33,5 +34,9 @@ void gort_set_probes(const gort_probes *probes)
 	__atomic_store_n(&gort_probe_table.field, incoming.field, __ATOMIC_RELEASE);
 	PROBE_FIELDS(STORE_PROBE)
 #undef STORE_PROBE
+	/* The allocation fast path tests this one flag, not both pointers. */
+	__atomic_store_n(&newobject_probe_on,
+	                 incoming.newobject != NULL || incoming.newobject_at != NULL,
+	                 __ATOMIC_RELEASE);
 	gort_probe_table.size = sizeof gort_probe_table;
 }
