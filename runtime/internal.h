@@ -255,12 +255,12 @@ typedef struct stkseg {
 	struct stkseg *next;
 	struct gort_g *g;
 	uintptr_t hi;
-	uintptr_t splo;     /* lowest live address when a newer segment was entered */
-	size_t size;        /* bytes, header included: a power of two */
+	uintptr_t splo; /* lowest live address when a newer segment was entered */
+	size_t size;    /* bytes, header included: a power of two */
 	size_t spare_avail; /* frames below this fit on the spare (next) on
 	                     * __morestack's warm path; 0 without a spare */
-	uint8_t cls;        /* pool class: size == STACK_MIN << cls */
-	uint8_t mapped;     /* mmap'd on its own (large), not carved from a chunk */
+	uint8_t cls;    /* pool class: size == STACK_MIN << cls */
+	uint8_t mapped; /* mmap'd on its own (large), not carved from a chunk */
 	uint8_t pad[6];
 } stkseg;
 

@@ -17,8 +17,7 @@ gort_probes gort_probe_table;
  * atomic, which a memcpy of the struct would not. */
 #define PROBE_FIELDS(X)                                                                            \
 	X(newobject)                                                                               \
-	X(free)                                                                                    \
-	X(gc_start) X(gc_end) X(stack_grow) X(stack_release) X(go_create) X(go_exit)               \
+	X(free) X(gc_start) X(gc_end) X(stack_grow) X(stack_release) X(go_create) X(go_exit)       \
 	        X(newobject_at)
 
 void gort_set_probes(const gort_probes *probes)
