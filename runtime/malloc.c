@@ -5,7 +5,7 @@
  * size classes (msize.c) and served from the P's cached span for that class
  * (mcache.c).  The fast path is a few instructions and no call: take the
  * lowest set bit of the span's alloc_cache (count trailing zeros), turn it
- * into an address, shift the cache.  It takes no lock and calls no libc (the
+ * into an address, clear the bit.  It takes no lock and calls no libc (the
  * runtime runs on split stacks, where any call into libc would cost a big
  * stack segment).  Objects are zeroed only when their span may hold garbage
  * (needzero): pages fresh from the OS are zero already.
@@ -15,7 +15,7 @@
  * pacer is consulted (gc_maybe_trigger), so the fast path never is.
  *
  * Objects above 32 KB are large: each gets its own span straight from the
- * page heap, zeroed there if its pages were used before.
+ * page heap, zeroed as far as its pages were used before.
  *
  * newobject reports each object to the newobject probe; only then is the
  * clock read.  gort_set_probes keeps one flag, newobject_probe_on, for
@@ -51,20 +51,24 @@ void malloc_init(void)
 	spin_unlock(&init_lock);
 }
 
-/* Zero one object that may hold garbage.  Objects up to 128 bytes get
- * ceil(n/16) 16-byte stores, the last one overlapping when n is an odd
- * multiple of 8 (24 B): cheaper than a rep stosb's start-up, and the lines
- * they bring in are the ones the program is about to write. */
+/* Zero one object that may hold garbage with 16-byte stores, fewest tests
+ * first for the smallest classes: one store up to 16 bytes, ceil(n/16) up to
+ * 128 (the last one overlapping when n is an odd multiple of 8, as 24 B).
+ * Cheaper than a rep stosb's start-up, and the lines they bring in are the
+ * ones the program is about to write. */
 static inline __attribute__((always_inline)) void zero_object(void *p, uintptr_t n)
 {
 	typedef uint64_t u128 __attribute__((vector_size(16), aligned(8)));
 	char *b = p;
 
-	if (likely(n <= 128)) {
-		if (unlikely(n == 8)) {
+	if (likely(n <= 16)) {
+		if (likely(n == 16))
+			*(u128 *)b = (u128){0};
+		else
 			*(uint64_t *)b = 0;
-			return;
-		}
+		return;
+	}
+	if (likely(n <= 128)) {
 		for (uintptr_t i = 0; i + 16 < n; i += 16) {
 			*(u128 *)(b + i) = (u128){0};
 			/* Keeps the compiler from turning the loop into memset. */
@@ -76,14 +80,17 @@ static inline __attribute__((always_inline)) void zero_object(void *p, uintptr_t
 	memclr_noheap(p, n);
 }
 
-/* Take the free object `bit` places past freeindex (alloc_cache has only
- * bits of objects below nelems, so any set bit is a real object). */
+/* Take the free object of alloc_cache's lowest set bit.  The cache is not
+ * shifted, only its lowest bit cleared: the next allocation's load of
+ * alloc_cache waits for one and, not for a count of trailing zeros and two
+ * shifts (the chain that bounds a loop of allocations).  freeindex is
+ * stored, not loaded: the object's index plus one. */
 static inline __attribute__((always_inline)) void *take(mspan *s, uint64_t cache, unsigned bit)
 {
-	uint32_t idx = s->freeindex + bit;
+	uint32_t idx = s->cache_end - 64 + bit;
 	void *p = (void *)(s->base + idx * s->elemsize);
 
-	s->alloc_cache = (cache >> bit) >> 1;
+	s->alloc_cache = cache & (cache - 1);
 	s->freeindex = idx + 1;
 	s->alloc_count++;
 	if (s->needzero)
@@ -107,6 +114,8 @@ static bool next_free(mspan *s)
 
 static __attribute__((noinline)) void *malloc_small_slow(unsigned spanclass)
 {
+	if (spanclass == 0) /* size 0: its class's slot is always emptymspan */
+		return &zerobase;
 	malloc_init();
 	mspan *s = mcache0.alloc[spanclass];
 	bool refilled = false;
@@ -123,13 +132,12 @@ static __attribute__((noinline)) void *malloc_small_slow(unsigned spanclass)
 
 static __attribute__((noinline)) void *malloc_large(size_t size)
 {
-	if (size == 0)
-		return &zerobase;
 	if (size > MAX_ALLOC)
 		gort_panic("runtime error: allocation size out of range (%zu bytes)", size);
 	malloc_init();
 	size_t npages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
-	mspan *s = mheap_alloc(npages, 0);
+	size_t dirty;
+	mspan *s = mheap_alloc(npages, 0, &dirty);
 	s->elemsize = npages * PAGE_SIZE;
 	s->nelems = 1;
 	s->divmagic = 0;
@@ -138,8 +146,11 @@ static __attribute__((noinline)) void *malloc_large(size_t size)
 	s->alloc_cache = 0;
 	s->cache_end = 64;
 	s->alloc_bits[0] = s->gcmark_bits[0] = 0;
-	if (s->needzero)
-		memset((void *)s->base, 0, size);
+	/* Only the pages that were used before: the rest are still the OS's
+	 * zero pages, not yet committed, and stay so until the program
+	 * touches them. */
+	if (dirty != 0)
+		memset((void *)s->base, 0, dirty < size ? dirty : size);
 	memstats.large_alloc++;
 	memstats.large_alloc_bytes += s->elemsize;
 	heap_live += s->elemsize;
@@ -150,15 +161,21 @@ static __attribute__((noinline)) void *malloc_large(size_t size)
 
 static inline __attribute__((always_inline)) void *mallocgc(size_t size)
 {
-	if (likely(size - 1 < MAX_SMALL_SIZE)) {
-		unsigned c = size_to_class(size);
-		mspan *s = mcache0.alloc[c];
-		uint64_t cache = s->alloc_cache;
-		if (likely(cache != 0))
-			return take(s, cache, (unsigned)__builtin_ctzll(cache));
-		return malloc_small_slow(c);
-	}
-	return malloc_large(size);
+	unsigned c;
+
+	/* The common sizes index size_to_class8 directly; size 0 finds class
+	 * 0, whose slot is emptymspan, so it too goes to the slow path. */
+	if (likely(size <= SMALL_SIZE_MAX - 8))
+		c = size_to_class8[(size + SMALL_SIZE_DIV - 1) / SMALL_SIZE_DIV];
+	else if (size <= MAX_SMALL_SIZE)
+		c = size_to_class128[(size - SMALL_SIZE_MAX + LARGE_SIZE_DIV - 1) / LARGE_SIZE_DIV];
+	else
+		return malloc_large(size);
+	mspan *s = mcache0.alloc[c];
+	uint64_t cache = s->alloc_cache;
+	if (likely(cache != 0))
+		return take(s, cache, (unsigned)__builtin_ctzll(cache));
+	return malloc_small_slow(c);
 }
 
 static int class_of(size_t size)

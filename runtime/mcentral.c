@@ -31,13 +31,13 @@ static mspan partial[NUM_SIZE_CLASSES]; /* list heads */
 void span_refill_alloc_cache(mspan *s)
 {
 	uint32_t word = s->freeindex / 64;
-	uint64_t free = ~s->alloc_bits[word];
+	uint64_t free = ~s->alloc_bits[word] & (~(uint64_t)0 << (s->freeindex % 64));
 
 	/* No bit for the span's tail past nelems: a set bit is always an
-	 * object, so the fast path need not check freeindex + bit < nelems. */
+	 * object, so the fast path need not check against nelems. */
 	if (s->nelems < (word + 1) * 64)
 		free &= ((uint64_t)1 << (s->nelems % 64)) - 1;
-	s->alloc_cache = free >> (s->freeindex % 64);
+	s->alloc_cache = free;
 	s->cache_end = (word + 1) * 64;
 }
 
@@ -89,7 +89,8 @@ mspan *mcentral_cache_span(unsigned spanclass)
 	mspan *s = partial_pop(spanclass);
 
 	if (s == NULL) {
-		s = mheap_alloc(class_to_allocnpages[spanclass], (uint8_t)spanclass);
+		size_t dirty;
+		s = mheap_alloc(class_to_allocnpages[spanclass], (uint8_t)spanclass, &dirty);
 		init_span(s, spanclass);
 	}
 	s->cached_count = s->alloc_count;
