@@ -8,7 +8,10 @@
  * into an address, clear the bit.  It takes no lock and calls no libc (the
  * runtime runs on split stacks, where any call into libc would cost a big
  * stack segment).  Objects are zeroed only when their span may hold garbage
- * (needzero): pages fresh from the OS are zero already.
+ * (needzero): pages fresh from the OS are zero already.  Then each object
+ * is zeroed as it is handed out, with a few 16-byte stores for the small
+ * classes (zero_object), never the span as a whole ahead of time: its lines
+ * are written once, right before the program writes them itself.
  *
  * When the cached span is used up the slow path scans the rest of its
  * allocation bitmap, then refills from the mcentral; that is also where the
@@ -17,8 +20,8 @@
  * Objects above 32 KB are large: each gets its own span straight from the
  * page heap, zeroed as far as its pages were used before.
  *
- * newobject reports each object to the newobject probe; only then is the
- * clock read.  gort_set_probes keeps one flag, newobject_probe_on, for
+ * newobject_for_caller reports each object to the newobject probe; only then
+ * is the clock read.  gort_set_probes keeps one flag, newobject_probe_on, for
  * "newobject or newobject_at is set", so an unset probe costs one load and
  * one test.
  *
