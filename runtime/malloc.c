@@ -100,10 +100,11 @@ static inline __attribute__((always_inline)) void zero_object(void *p, uintptr_t
 }
 
 /* Take the free object of alloc_cache's lowest set bit.  The cache is not
- * shifted, only its lowest bit cleared: the next allocation's load of
- * alloc_cache waits for one and, not for a count of trailing zeros and two
- * shifts (the chain that bounds a loop of allocations).  freeindex is
- * stored, not loaded: the object's index plus one. */
+ * shifted, only its lowest bit cleared (cache & (cache - 1)): the next
+ * allocation's load of alloc_cache waits for that one AND, not for a count
+ * of trailing zeros and two shifts (the chain through memory that bounds a
+ * loop of allocations).  freeindex is stored, not loaded: the object's index
+ * plus one. */
 static inline __attribute__((always_inline)) void *take(mspan *s, uint64_t cache, unsigned bit)
 {
 	uint32_t idx = s->cache_end - 64 + bit;
