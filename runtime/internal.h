@@ -101,7 +101,8 @@ enum mspan_state { MSPAN_DEAD, MSPAN_FREE, MSPAN_INUSE };
  * size class (class 0: one large object).  The first cache line holds all
  * that the allocation fast path and the collector's pointer lookup touch. */
 typedef struct mspan {
-	uint64_t alloc_cache; /* ~alloc_bits from freeindex to cache_end */
+	uint64_t alloc_cache; /* free objects of word cache_end/64 - 1 of alloc_bits
+	                       * that are at or past freeindex, below nelems */
 	uint32_t freeindex;   /* every object below it is allocated */
 	uint32_t nelems;
 	uintptr_t base;
@@ -111,7 +112,7 @@ typedef struct mspan {
 	uint32_t alloc_count;  /* allocated objects */
 	uint32_t divmagic;     /* offset * divmagic >> 32 == object index (0: large) */
 	uint8_t state;         /* enum mspan_state */
-	bool needzero;         /* free objects may hold garbage */
+	bool needzero;         /* free objects may hold garbage (in use only) */
 	uint8_t spanclass;     /* size class, 0 for a large object */
 	uint32_t cache_end;    /* the object index where alloc_cache ends */
 	/* second cache line */
@@ -125,13 +126,16 @@ typedef struct mspan {
  * last. */
 typedef struct heap_arena {
 	mspan *spans[PAGES_PER_ARENA];
+	uintptr_t zeroed_base; /* pages at or above it were never handed out: zero */
 } heap_arena;
 
 extern heap_arena **mheap_arenas;                /* ARENA_INDEX_BITS-wide index */
 extern uintptr_t mheap_arena_lo, mheap_arena_hi; /* bounds of all arenas */
 
 void mheap_init(void);
-mspan *mheap_alloc(size_t npages, uint8_t spanclass);
+/* A span of npages in use; *dirty = how many of its first bytes may hold
+ * garbage (the rest is fresh from the OS), and needzero = (*dirty != 0). */
+mspan *mheap_alloc(size_t npages, uint8_t spanclass, size_t *dirty);
 void mheap_free(mspan *s);
 void mheap_foreach_inuse(void (*fn)(mspan *s, void *arg), void *arg);
 bool mheap_verify(void); /* the page map invariant holds (tests) */
@@ -183,6 +187,9 @@ uint64_t mcache_unflushed_mallocs(unsigned spanclass);
 /* malloc.c */
 void malloc_init(void); /* idempotent; every slow path calls it */
 extern bool malloc_inited;
+/* gort_set_probes (probes.c) sets it when newobject or newobject_at is set:
+ * the allocation fast path loads this flag alone. */
+extern bool newobject_probe_on;
 /* gort_newobject for a runtime entry point that allocates on its caller's
  * behalf (gort_makechan): pc and fp are the entry's own return address and
  * frame, so the newobject probe names the program's function as the site. */

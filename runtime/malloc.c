@@ -5,20 +5,25 @@
  * size classes (msize.c) and served from the P's cached span for that class
  * (mcache.c).  The fast path is a few instructions and no call: take the
  * lowest set bit of the span's alloc_cache (count trailing zeros), turn it
- * into an address, shift the cache.  It takes no lock and calls no libc (the
+ * into an address, clear the bit.  It takes no lock and calls no libc (the
  * runtime runs on split stacks, where any call into libc would cost a big
  * stack segment).  Objects are zeroed only when their span may hold garbage
- * (needzero): pages fresh from the OS are zero already.
+ * (needzero): pages fresh from the OS are zero already.  Then each object
+ * is zeroed as it is handed out, with a few 16-byte stores for the small
+ * classes (zero_object), never the span as a whole ahead of time: its lines
+ * are written once, right before the program writes them itself.
  *
  * When the cached span is used up the slow path scans the rest of its
  * allocation bitmap, then refills from the mcentral; that is also where the
  * pacer is consulted (gc_maybe_trigger), so the fast path never is.
  *
  * Objects above 32 KB are large: each gets its own span straight from the
- * page heap, zeroed there if its pages were used before.
+ * page heap, zeroed as far as its pages were used before.
  *
- * newobject reports each object to the newobject probe; only then is the
- * clock read, so an unset probe costs one load and one test.
+ * newobject_for_caller reports each object to the newobject probe; only then
+ * is the clock read.  gort_set_probes keeps one flag, newobject_probe_on, for
+ * "newobject or newobject_at is set", so an unset probe costs one load and
+ * one test.
  *
  * gort has one P: any thread may allocate, but one at a time (the thread
  * that runs goroutines, or a plain main()); the page heap and the central
@@ -49,17 +54,75 @@ void malloc_init(void)
 	spin_unlock(&init_lock);
 }
 
-/* Take object idx of s, which the caller found free. */
+/* Zero one object that may hold garbage with 16-byte stores: objects up to
+ * 64 bytes get 1, 2 or 4 stores and no loop, the last ones counted from the
+ * object's end, so that they overlap the first ones rather than pass the end
+ * when n is not a multiple of their span (24, 48 B); up to 1 KB, rounds of
+ * four.  Cheaper than a rep stosb's start-up, and the lines they bring in
+ * are the ones the program is about to write. */
+typedef uint64_t u128 __attribute__((vector_size(16), aligned(8)));
+#define STORE16(p) (*(u128 *)(p) = (u128){0})
+
+static inline __attribute__((always_inline)) void zero_object(void *p, uintptr_t n)
+{
+	char *b = p, *e = b + n;
+
+	if (likely(n <= 16)) {
+		if (likely(n == 16))
+			STORE16(b);
+		else
+			*(uint64_t *)b = 0; /* the 8-byte class */
+	} else if (n <= 32) {
+		STORE16(b);
+		STORE16(e - 16);
+	} else if (n <= 64) {
+		STORE16(b);
+		STORE16(b + 16);
+		STORE16(e - 32);
+		STORE16(e - 16);
+	} else if (n <= 1024) {
+		/* 64 bytes a round, the last round from the end. */
+		for (char *q = b; q < e - 64; q += 64) {
+			STORE16(q);
+			STORE16(q + 16);
+			STORE16(q + 32);
+			STORE16(q + 48);
+			/* Keeps the compiler from turning the loop into memset. */
+			__asm__("" : : "r"(q) : "memory");
+		}
+		STORE16(e - 64);
+		STORE16(e - 48);
+		STORE16(e - 32);
+		STORE16(e - 16);
+	} else {
+		memclr_noheap(p, n); /* rep stosb: its start-up pays off here */
+	}
+}
+
+/* Take the free object of alloc_cache's lowest set bit.  The cache is not
+ * shifted, only its lowest bit cleared (cache & (cache - 1)): the next
+ * allocation's load of alloc_cache waits for that one AND, not for a count
+ * of trailing zeros and two shifts (the chain through memory that bounds a
+ * loop of allocations).  freeindex is stored, not loaded: the object's index
+ * plus one. */
 static inline __attribute__((always_inline)) void *take(mspan *s, uint64_t cache, unsigned bit)
 {
-	uint32_t idx = s->freeindex + bit;
+	uint32_t idx = s->cache_end - 64 + bit;
 	void *p = (void *)(s->base + idx * s->elemsize);
 
-	s->alloc_cache = (cache >> bit) >> 1;
+	s->alloc_cache = cache & (cache - 1);
 	s->freeindex = idx + 1;
 	s->alloc_count++;
-	if (s->needzero)
-		memclr_noheap(p, s->elemsize);
+	if (s->needzero) {
+		/* A span's free objects are mostly taken in address order, and
+		 * each zeroing store waits for its line to be read for
+		 * ownership (at 64 B an object, one line per allocation; the
+		 * store buffer fills within a few dozen): ask for the line
+		 * eight ahead now.  Past the span's end it is a harmless
+		 * hint. */
+		__builtin_prefetch((char *)p + 512, 1, 3);
+		zero_object(p, s->elemsize);
+	}
 	return p;
 }
 
@@ -67,21 +130,20 @@ static inline __attribute__((always_inline)) void *take(mspan *s, uint64_t cache
 static bool next_free(mspan *s)
 {
 	while (s->alloc_cache == 0) {
-		if (s->cache_end >= s->nelems)
-			goto full;
+		if (s->cache_end >= s->nelems) {
+			s->freeindex = s->nelems;
+			return false;
+		}
 		s->freeindex = s->cache_end;
 		span_refill_alloc_cache(s);
 	}
-	if (s->freeindex + (unsigned)__builtin_ctzll(s->alloc_cache) < s->nelems)
-		return true;
-full:
-	s->freeindex = s->nelems;
-	s->alloc_cache = 0;
-	return false;
+	return true;
 }
 
 static __attribute__((noinline)) void *malloc_small_slow(unsigned spanclass)
 {
+	if (spanclass == 0) /* size 0: its class's slot is always emptymspan */
+		return &zerobase;
 	malloc_init();
 	mspan *s = mcache0.alloc[spanclass];
 	bool refilled = false;
@@ -98,13 +160,12 @@ static __attribute__((noinline)) void *malloc_small_slow(unsigned spanclass)
 
 static __attribute__((noinline)) void *malloc_large(size_t size)
 {
-	if (size == 0)
-		return &zerobase;
 	if (size > MAX_ALLOC)
 		gort_panic("runtime error: allocation size out of range (%zu bytes)", size);
 	malloc_init();
 	size_t npages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
-	mspan *s = mheap_alloc(npages, 0);
+	size_t dirty;
+	mspan *s = mheap_alloc(npages, 0, &dirty);
 	s->elemsize = npages * PAGE_SIZE;
 	s->nelems = 1;
 	s->divmagic = 0;
@@ -113,8 +174,11 @@ static __attribute__((noinline)) void *malloc_large(size_t size)
 	s->alloc_cache = 0;
 	s->cache_end = 64;
 	s->alloc_bits[0] = s->gcmark_bits[0] = 0;
-	if (s->needzero)
-		memset((void *)s->base, 0, size);
+	/* Only the pages that were used before: the rest are still the OS's
+	 * zero pages, not yet committed, and stay so until the program
+	 * touches them. */
+	if (dirty != 0)
+		memset((void *)s->base, 0, dirty < size ? dirty : size);
 	memstats.large_alloc++;
 	memstats.large_alloc_bytes += s->elemsize;
 	heap_live += s->elemsize;
@@ -125,18 +189,21 @@ static __attribute__((noinline)) void *malloc_large(size_t size)
 
 static inline __attribute__((always_inline)) void *mallocgc(size_t size)
 {
-	if (likely(size - 1 < MAX_SMALL_SIZE)) {
-		unsigned c = size_to_class(size);
-		mspan *s = mcache0.alloc[c];
-		uint64_t cache = s->alloc_cache;
-		if (likely(cache != 0)) {
-			unsigned bit = (unsigned)__builtin_ctzll(cache);
-			if (likely(s->freeindex + bit < s->nelems))
-				return take(s, cache, bit);
-		}
-		return malloc_small_slow(c);
-	}
-	return malloc_large(size);
+	unsigned c;
+
+	/* The common sizes index size_to_class8 directly; size 0 finds class
+	 * 0, whose slot is emptymspan, so it too goes to the slow path. */
+	if (likely(size <= SMALL_SIZE_MAX - 8))
+		c = size_to_class8[(size + SMALL_SIZE_DIV - 1) / SMALL_SIZE_DIV];
+	else if (size <= MAX_SMALL_SIZE)
+		c = size_to_class128[(size - SMALL_SIZE_MAX + LARGE_SIZE_DIV - 1) / LARGE_SIZE_DIV];
+	else
+		return malloc_large(size);
+	mspan *s = mcache0.alloc[c];
+	uint64_t cache = s->alloc_cache;
+	if (likely(cache != 0))
+		return take(s, cache, (unsigned)__builtin_ctzll(cache));
+	return malloc_small_slow(c);
 }
 
 static int class_of(size_t size)
@@ -164,10 +231,21 @@ static __attribute__((noinline)) void *newobject_probed(size_t size, uintptr_t p
 	return p;
 }
 
-static inline bool newobject_probes_set(void)
+bool newobject_probe_on;
+
+/* The one body of every entry point: with a newobject probe set, the
+ * allocation is timed and reported against the frame of whoever called the
+ * entry point (pc, fp: the entry's own return address and frame).  Inlined
+ * into gort_newobject and gort_newarray, and also an external function for
+ * gort_makechan (internal.h declares it without `inline`).  It keeps this
+ * name where it is inlined too: tools that find the program's frame by
+ * skipping the allocator's (viewer/sites.c) know it. */
+inline __attribute__((always_inline)) void *newobject_for_caller(size_t size, uintptr_t pc,
+                                                                 const uintptr_t *fp)
 {
-	return __atomic_load_n(&gort_probe_table.newobject, __ATOMIC_RELAXED) != NULL ||
-	       __atomic_load_n(&gort_probe_table.newobject_at, __ATOMIC_RELAXED) != NULL;
+	if (unlikely(__atomic_load_n(&newobject_probe_on, __ATOMIC_RELAXED)))
+		return newobject_probed(size, pc, fp);
+	return mallocgc(size);
 }
 
 /* The entry points that name their caller (its return address and frame)
@@ -182,17 +260,8 @@ static inline bool newobject_probes_set(void)
 
 NAMES_CALLER void *gort_newobject(size_t size)
 {
-	if (unlikely(newobject_probes_set()))
-		return newobject_probed(size, (uintptr_t)__builtin_return_address(0),
-		                        __builtin_frame_address(0));
-	return mallocgc(size);
-}
-
-void *newobject_for_caller(size_t size, uintptr_t pc, const uintptr_t *fp)
-{
-	if (unlikely(newobject_probes_set()))
-		return newobject_probed(size, pc, fp);
-	return mallocgc(size);
+	return newobject_for_caller(size, (uintptr_t)__builtin_return_address(0),
+	                            __builtin_frame_address(0));
 }
 
 NAMES_CALLER void *gort_newarray(size_t elemsize, size_t n)
@@ -204,8 +273,6 @@ NAMES_CALLER void *gort_newarray(size_t elemsize, size_t n)
 		        "runtime error: gort_newarray: %zu elements of %zu bytes: allocation size "
 		        "out of range",
 		        n, elemsize);
-	if (unlikely(newobject_probes_set()))
-		return newobject_probed(size, (uintptr_t)__builtin_return_address(0),
-		                        __builtin_frame_address(0));
-	return mallocgc(size);
+	return newobject_for_caller(size, (uintptr_t)__builtin_return_address(0),
+	                            __builtin_frame_address(0));
 }

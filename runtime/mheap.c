@@ -19,8 +19,13 @@
  * needs.  span_of() then only has to check the span's state.
  *
  * The heap grows in steps of 4 MB carved from the current arena: heap_sys
- * counts those steps, not the arena reservations.  Fresh pages are zero:
- * their spans have needzero == false.
+ * counts those steps, not the arena reservations.  Fresh pages are zero,
+ * and whether a span's pages are fresh is a property of the address, not
+ * of the free span they were found in (free neighbours merge, fresh with
+ * used): as in Go, each arena keeps zeroed_base, the end of the highest
+ * range it ever handed out.  A span is written by the allocator only up to
+ * that mark (needzero, and the dirty prefix a large object clears); pages
+ * above it are left to the kernel to zero on first touch.
  *
  * Span structures (with their two 1024-bit object bitmaps) come from a
  * private pool and are never returned to the OS; allspans lists every one
@@ -181,7 +186,6 @@ static void free_locked(mspan *s)
 		map_page(s->base - PAGE_SIZE, NULL);
 		s->base = b->base;
 		s->npages += b->npages;
-		s->needzero |= b->needzero;
 		span_recycle(b);
 	}
 	mspan *a = span_at(span_end(s));
@@ -190,7 +194,6 @@ static void free_locked(mspan *s)
 		map_page(span_end(s) - PAGE_SIZE, NULL);
 		map_page(a->base, NULL);
 		s->npages += a->npages;
-		s->needzero |= a->needzero;
 		span_recycle(a);
 	}
 	s->state = MSPAN_FREE;
@@ -257,7 +260,25 @@ static mspan *find_free(size_t npages)
 	return best;
 }
 
-mspan *mheap_alloc(size_t npages, uint8_t spanclass)
+/* How many bytes from base may hold garbage: up to the last arena's
+ * zeroed_base that the run [base, end) starts below.  Moves the marks up. */
+static size_t dirty_prefix(uintptr_t base, uintptr_t end)
+{
+	uintptr_t dirty_end = base;
+
+	for (uintptr_t a = base & ~(ARENA_SIZE - 1); a < end; a += ARENA_SIZE) {
+		heap_arena *ha = mheap_arenas[a >> ARENA_SHIFT];
+		uintptr_t lo = a > base ? a : base;
+		uintptr_t hi = a + ARENA_SIZE < end ? a + ARENA_SIZE : end;
+		if (lo < ha->zeroed_base)
+			dirty_end = hi < ha->zeroed_base ? hi : ha->zeroed_base;
+		if (hi > ha->zeroed_base)
+			ha->zeroed_base = hi;
+	}
+	return dirty_end - base;
+}
+
+mspan *mheap_alloc(size_t npages, uint8_t spanclass, size_t *dirty)
 {
 	spin_lock(&mheap_lock);
 	mspan *s = find_free(npages);
@@ -270,7 +291,6 @@ mspan *mheap_alloc(size_t npages, uint8_t spanclass)
 		mspan *rest = span_new();
 		rest->base = s->base + npages * PAGE_SIZE;
 		rest->npages = s->npages - npages;
-		rest->needzero = s->needzero;
 		s->npages = npages;
 		rest->state = MSPAN_FREE;
 		map_page(rest->base, rest);
@@ -282,6 +302,8 @@ mspan *mheap_alloc(size_t npages, uint8_t spanclass)
 	for (uintptr_t p = s->base; p < span_end(s); p += PAGE_SIZE)
 		map_page(p, s);
 	mheap_pages_inuse += npages;
+	*dirty = dirty_prefix(s->base, span_end(s));
+	s->needzero = *dirty != 0;
 	spin_unlock(&mheap_lock);
 	return s;
 }
@@ -290,7 +312,6 @@ void mheap_free(mspan *s)
 {
 	spin_lock(&mheap_lock);
 	mheap_pages_inuse -= s->npages;
-	s->needzero = true;
 	free_locked(s);
 	spin_unlock(&mheap_lock);
 }

@@ -43,6 +43,10 @@ void gort_set_probes(const gort_probes *probes)
 	__atomic_store_n(&gort_probe_table.field, incoming.field, __ATOMIC_RELEASE);
 	PROBE_FIELDS(STORE_PROBE)
 #undef STORE_PROBE
+	/* The allocation fast path tests this one flag, not both pointers. */
+	__atomic_store_n(&newobject_probe_on,
+	                 incoming.newobject != NULL || incoming.newobject_at != NULL,
+	                 __ATOMIC_RELEASE);
 	gort_probe_table.size = sizeof gort_probe_table;
 }
 
