@@ -42,7 +42,7 @@ flags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --define-variable=prefix="$t
 echo "$cc pkgconfig_prog.c $flags $extra"
 # shellcheck disable=SC2086 # the flags are words
 $cc -o "$tmp/prog-frames" "$top_srcdir/tests/heap/pkgconfig_prog.c" $flags $extra
-objdump -d "$tmp/prog-frames" | grep -A40 '<main>:' | grep -q 'call.*<__cyg_profile_func_enter>' || {
+objdump -d --disassemble=main "$tmp/prog-frames" | grep -q 'call.*<__cyg_profile_func_enter>' || {
 	echo "main of a gort-frames build does not call __cyg_profile_func_enter"
 	exit 1
 }
