@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,14 +169,73 @@ static void valid_cxx_figures(void **state)
 	trace_unload(&t);
 }
 
+/* ---- version 3: the goroutines left blocked ------------------------------- */
+
+static void expect_goroutines(const char *name, const agg_goroutine *want, size_t nwant)
+{
+	struct loaded_trace t;
+	size_t n;
+
+	assert_int_equal(replay(name, &t), LOAD_OK);
+	agg_goroutine *g = agg_goroutines_alive(t.agg, &n);
+	if (n != nwant)
+		fail_msg("%s: %zu goroutines alive, expected %zu", name, n, nwant);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(g[i].goid, want[i].goid);
+		if (!want[i].state)
+			assert_null(g[i].state);
+		else if (!g[i].state || strcmp(g[i].state, want[i].state))
+			fail_msg("%s: goroutine %" PRIu64 " \"%s\", expected \"%s\"", name,
+			         g[i].goid, g[i].state ? g[i].state : "(unknown)", want[i].state);
+	}
+	free(g);
+	trace_unload(&t);
+}
+
+/* make-corpus.py's program_v3: the last state of each goroutine alive at
+ * the end; none for the one that exited or the one never created. */
+static void valid_v3_states(void **state)
+{
+	static const agg_goroutine want[] = {
+	        {.goid = 1, .state = "running"},  {.goid = 2, .state = "chan receive"},
+	        {.goid = 4, .state = "select"},   {.goid = 5, .state = "sync.Mutex.Lock"},
+	        {.goid = 6, .state = "runnable"}, {.goid = 7, .state = "select (no cases)"},
+	};
+	struct loaded_trace t;
+
+	expect_goroutines("valid-v3-raw", want, 6);
+	expect_goroutines("valid-v3-compact", want, 6);
+	assert_int_equal(replay("valid-v3-raw", &t), LOAD_OK);
+	assert_int_equal(agg_totals_of(t.agg)->goroutines, 7);
+	assert_int_equal(agg_totals_of(t.agg)->allocations, 1);
+	trace_unload(&t);
+}
+
+/* More distinct states than the viewer keeps: the goroutine whose later
+ * state did not fit is unknown, not left with its earlier state. */
+static void valid_v3_states_full(void **state)
+{
+	agg_goroutine want[64];
+	static char names[64][16];
+
+	for (int i = 0; i < 64; i++) {
+		snprintf(names[i], sizeof names[i], "reason %d", i + 2);
+		want[i] = (agg_goroutine){.goid = (uint64_t)i + 2, .state = names[i]};
+	}
+	want[0].state = NULL;
+	expect_goroutines("valid-v3-states-full", want, 64);
+}
+
+/* ---- version 3: every output command ---------------------------------------- */
+
 int main(void)
 {
 	const char *top = getenv("top_srcdir");
 	snprintf(corpus, sizeof corpus, "%s/tests/fuzz/corpus", top ? top : ".");
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(every_file),
-	        cmocka_unit_test(valid_raw_figures),
-	        cmocka_unit_test(valid_cxx_figures),
+	        cmocka_unit_test(every_file),           cmocka_unit_test(valid_raw_figures),
+	        cmocka_unit_test(valid_cxx_figures),    cmocka_unit_test(valid_v3_states),
+	        cmocka_unit_test(valid_v3_states_full),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -369,6 +369,16 @@ def v3_hostile(out):
     one("same-goroutine-many", lambda c: (created(c), [c.go_state(2, WAIT_REASONS[i % 8]) for i in range(1500)]))
     one("states-distinct", lambda c: [created(c, g).go_state(g, b"reason %d" % g) for g in range(2, 1200)])
 
+    def full(c):
+        """64 distinct states (as many as the viewer keeps) on goroutines
+        2..65, then a 65th for goroutine 2: a later state it cannot keep
+        must not leave the earlier one in place."""
+        for g in range(2, 66):
+            created(c, g).go_state(g, b"reason %d" % g)
+        c.go_state(2, b"reason 66")
+        c.end(0)
+    one_chunk(out, "valid-v3-states-full", full, 3, F_CLEAN)
+
 
 # Bytes a JSON or HTML writer must escape: quote, backslash, markup,
 # control characters, DEL, invalid UTF-8 (a lone continuation byte, a
