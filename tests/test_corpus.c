@@ -546,6 +546,17 @@ static void expect_waits(const char *name, const struct json *j)
 	}
 }
 
+/* The text report: the hostile state on its goroutine's line, control
+ * characters replaced (viewer/escape.c, esc_folded). */
+static void check_text(const char *name, const char *data, size_t len)
+{
+	static const char line[] = "  goroutine 2 [q\"b\\s</td><script>&'x???  " FFFD FFFD
+	                           "(" FFFD FFFD FFFD FFFD "] ";
+
+	if (!strcmp(name, "mutated-v3-state-escapes") && !memmem(data, len, line, strlen(line)))
+		fail_msg("%s: text report: the state is not on one line, escaped", name);
+}
+
 /* An HTML page: UTF-8 throughout, no control character but tab and
  * newlines, and the hostile state escaped where it is shown. */
 static void check_html(const char *name, const char *data, size_t len)
@@ -603,6 +614,8 @@ static void v3_outputs(void **state)
 				fail_msg("escapade %s %s: invalid JSON", cmds[c][0], e->d_name);
 			if (c == 1)
 				expect_waits(e->d_name, &j);
+			if (c == 0)
+				check_text(e->d_name, out, len);
 			if (c == 2)
 				check_html(e->d_name, out, len);
 			free(out);
