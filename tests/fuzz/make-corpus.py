@@ -483,12 +483,7 @@ def main(out):
 
 def main_v2(out, rng):
     t1, t2 = program_v2()
-    flags = F_CLEAN | F_FRAMES
-    raw = file_header(flags, version=2) + t1.encode(4096) + t2.encode(4096)
-    compact = (file_header(flags | F_COMPACT, version=2)
-               + t1.encode(deflate=True) + t2.encode(deflate=True))
-    write(os.path.join(out, "valid-v2-raw"), raw)
-    write(os.path.join(out, "valid-v2-compact"), compact)
+    raw, compact = valid_pair(out, "v2", t1, t2, F_CLEAN | F_FRAMES)
     # Cut inside the first escape record, and a killed run (no end).
     cut = HEADER_SIZE + CHUNK_HEADER + t1.body.index(b"\x10\x01") + 2
     write(os.path.join(out, "truncated-v2-mid-escape"), raw[:cut])
@@ -499,36 +494,43 @@ def main_v2(out, rng):
     noend.escape(noend.local(nb), 0)
     write(os.path.join(out, "truncated-v2-no-end"),
           file_header(F_FRAMES, version=2) + noend.encode(4096))
-    for name, data in (("raw", raw), ("compact", compact)):
-        for i in range(8):
-            m = bytearray(data)
-            for _ in range(1 + i):
-                pos = rng.randrange(HEADER_SIZE, len(m))
-                m[pos] = rng.randrange(256)
-            write(os.path.join(out, f"mutated-v2-{name}-{i}"), bytes(m))
+    damaged_copies(out, rng, "v2", raw, compact)
     v2_hostile(out, t1, t2)
     main_v3(out, rng)
 
 
 def main_v3(out, rng):
     t1, t2 = program_v3()
-    raw = file_header(F_CLEAN, version=3) + t1.encode(4096) + t2.encode(4096)
-    compact = (file_header(F_CLEAN | F_COMPACT, version=3)
-               + t1.encode(deflate=True) + t2.encode(deflate=True))
-    write(os.path.join(out, "valid-v3-raw"), raw)
-    write(os.path.join(out, "valid-v3-compact"), compact)
-    # Cut inside goroutine 2's state string (thread 1's records before it
-    # are whole), and a killed run (no end record, no states).
+    raw, compact = valid_pair(out, "v3", t1, t2, F_CLEAN)
+    # Cut inside goroutine 2's state string: thread 1's records before it
+    # are whole, thread 2's chunk is gone.
     cut = HEADER_SIZE + CHUNK_HEADER + t1.body.index(b"chan receive") + 4
     write(os.path.join(out, "truncated-v3-mid-state"), raw[:cut])
+    damaged_copies(out, rng, "v3", raw, compact)
+    v3_hostile(out)
+
+
+def valid_pair(out, v, t1, t2, flags):
+    """valid-V-raw and valid-V-compact: the two threads' chunks, in slots
+    and deflated (format version V)."""
+    version = int(v[1:])
+    raw = file_header(flags, version=version) + t1.encode(4096) + t2.encode(4096)
+    compact = (file_header(flags | F_COMPACT, version=version)
+               + t1.encode(deflate=True) + t2.encode(deflate=True))
+    write(os.path.join(out, f"valid-{v}-raw"), raw)
+    write(os.path.join(out, f"valid-{v}-compact"), compact)
+    return raw, compact
+
+
+def damaged_copies(out, rng, v, raw, compact):
+    """mutated-V-raw-N, mutated-V-compact-N: N+1 random bytes changed."""
     for name, data in (("raw", raw), ("compact", compact)):
         for i in range(8):
             m = bytearray(data)
             for _ in range(1 + i):
                 pos = rng.randrange(HEADER_SIZE, len(m))
                 m[pos] = rng.randrange(256)
-            write(os.path.join(out, f"mutated-v3-{name}-{i}"), bytes(m))
-    v3_hostile(out)
+            write(os.path.join(out, f"mutated-{v}-{name}-{i}"), bytes(m))
 
 
 if __name__ == "__main__":
