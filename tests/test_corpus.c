@@ -483,10 +483,24 @@ static const char hostile_html[] =
         "q&quot;b\\s&lt;/td&gt;&lt;script&gt;&amp;&#39;x" FFFD FFFD FFFD FFFD FFFD FFFD FFFD
         "(" FFFD FFFD FFFD FFFD;
 
-static char escapade[4096], scratch_out[64];
+static char escapade[4096], scratch_out[64], scratch_err[64];
+
+/* A sanitizer's report must not pass for escapade's own clean failure
+ * (both exit 1 by default): in a sanitizer build it exits 86. */
+static void sanitizers_exit_86(void)
+{
+	static const char *const vars[] = {"ASAN_OPTIONS", "UBSAN_OPTIONS"};
+	for (int i = 0; i < 2; i++) {
+		const char *old = getenv(vars[i]);
+		char v[1024];
+		snprintf(v, sizeof v, "%s%sexitcode=86", old ? old : "", old && *old ? ":" : "");
+		setenv(vars[i], v, 1);
+	}
+}
 
 /* Runs `escapade CMD TRACE ARGS...` with its output in scratch_out; fails
- * on a signal, on an exit status other than 0 or 1, and beyond 512 MB. */
+ * on a signal, on an exit status other than 0 or 1 (its standard error
+ * shown), and beyond 512 MB. */
 static int run_escapade(const char *const *cmd, const char *trace)
 {
 	const char *argv[8] = {escapade, cmd[0], trace};
@@ -495,19 +509,27 @@ static int run_escapade(const char *const *cmd, const char *trace)
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		int out = open(scratch_out, O_WRONLY | O_TRUNC), null = open("/dev/null", O_WRONLY);
-		if (out < 0 || null < 0 || dup2(out, 1) < 0 || dup2(null, 2) < 0)
+		int out = open(scratch_out, O_WRONLY | O_TRUNC),
+		    err = open(scratch_err, O_WRONLY | O_TRUNC);
+		if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 			_exit(127);
+		sanitizers_exit_86();
 		execv(escapade, (char *const *)argv);
 		_exit(127);
 	}
 	int status;
 	struct rusage ru;
 	assert_int_equal(wait4(pid, &status, 0, &ru), pid);
-	if (WIFSIGNALED(status))
-		fail_msg("escapade %s %s: killed by signal %d", cmd[0], trace, WTERMSIG(status));
-	if (WEXITSTATUS(status) > 1)
+	if (WIFSIGNALED(status) || WEXITSTATUS(status) > 1) {
+		size_t len;
+		char *err = slurp(scratch_err, &len);
+		fprintf(stderr, "%.*s", (int)len, err);
+		free(err);
+		if (WIFSIGNALED(status))
+			fail_msg("escapade %s %s: killed by signal %d", cmd[0], trace,
+			         WTERMSIG(status));
 		fail_msg("escapade %s %s: exit %d", cmd[0], trace, WEXITSTATUS(status));
+	}
 	if (ru.ru_maxrss > 512 * 1024)
 		fail_msg("escapade %s %s: %ld kB of memory", cmd[0], trace, ru.ru_maxrss);
 	return WEXITSTATUS(status);
@@ -591,6 +613,9 @@ static void v3_outputs(void **state)
 	int fd = mkstemp(strcpy(scratch_out, "/tmp/test_corpus.XXXXXX"));
 	assert_true(fd >= 0);
 	close(fd);
+	fd = mkstemp(strcpy(scratch_err, "/tmp/test_corpus.XXXXXX"));
+	assert_true(fd >= 0);
+	close(fd);
 	DIR *d = opendir(corpus);
 	assert_non_null(d);
 	struct dirent *e;
@@ -624,6 +649,7 @@ static void v3_outputs(void **state)
 	}
 	closedir(d);
 	unlink(scratch_out);
+	unlink(scratch_err);
 	assert_true(files >= 30);
 }
 
