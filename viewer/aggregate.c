@@ -286,8 +286,9 @@ bool agg_go_state(agg *a, uint64_t goid, const char *state)
 		return true;
 	if (intern_state(a, state, &idx) < 0)
 		return false;
-	if (idx)
-		g->a = (g->a & 0xffffffffu) | idx << 32;
+	/* A later state replaces the earlier one, even when it did not fit in
+	 * the table (idx 0): unknown, not what the goroutine did before. */
+	g->a = (g->a & 0xffffffffu) | idx << 32;
 	return true;
 }
 

@@ -412,8 +412,11 @@ static void text_goroutines(FILE *out, const struct loaded_trace *t)
 		const esc_frame *by, *entry;
 		char name[512], from[512];
 		goroutine_origin(t->agg, t->sym, &gs[i], &by, &entry);
-		fprintf(out, "  goroutine %" PRIu64 " [%s] %s, created by %s", gs[i].goid,
-		        gs[i].state ? gs[i].state : "unknown",
+		/* The state is the trace's text: kept to one line, without
+		 * control characters (a terminal would obey them). */
+		fprintf(out, "  goroutine %" PRIu64 " [", gs[i].goid);
+		esc_folded(out, gs[i].state ? gs[i].state : "unknown");
+		fprintf(out, "] %s, created by %s",
 		        entry ? esc_frame_format(entry, name, sizeof name) : "?",
 		        by ? esc_frame_format(by, from, sizeof from) : "?");
 		if (by && by->file)

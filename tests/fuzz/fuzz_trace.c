@@ -3,7 +3,9 @@
  * the aggregation and the site building, as `escapade report` runs them
  * (without symbols: module paths in hostile input are not opened); then a
  * second reading feeds the --frames records to the shadow stacks
- * (viewer/framestack.c), keyed by goroutine as the viewer does.
+ * (viewer/framestack.c), keyed by goroutine as the viewer does.  The
+ * goroutines left at the end, with their states (version 3), are listed as
+ * the report and the HTML page list them.
  *
  *   make fuzz                        # builds tests/fuzz/fuzz_trace (clang)
  *   make fuzz-run FUZZ_SECONDS=300   # runs it from the corpus
@@ -15,10 +17,27 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "viewer/framestack.h"
 #include "viewer/load.h"
 #include "viewer/sites.h"
+
+/* The goroutines left at the end (report's "goroutines_blocked", html's
+ * table): sorted by goid, states within the format's bound. */
+static void goroutines_pass(const agg *a)
+{
+	size_t n;
+	agg_goroutine *g = agg_goroutines_alive(a, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		if (i && g[i - 1].goid >= g[i].goid)
+			abort();
+		if (g[i].state && strlen(g[i].state) > ESC_MAX_GO_STATE)
+			abort();
+	}
+	free(g);
+}
 
 static void frames_pass(const uint8_t *data, size_t size)
 {
@@ -57,6 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (trace_load_reader(r, NULL, &t) == LOAD_OK) {
 		size_t n;
 		free(sites_build(t.agg, NULL, SORT_BYTES, &n));
+		goroutines_pass(t.agg);
 		trace_unload(&t);
 	}
 	esc_reader_close(r);

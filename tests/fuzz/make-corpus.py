@@ -9,10 +9,11 @@ own code), then cut and damaged copies of them:
   truncated-*  cut short or without an end record: must load, truncated
   mutated-*    bytes flipped, lengths and varints broken: anything but a crash
 
-Version 1 and version 2 both: the *-v2-* files carry what version 2 added
-(the escape record, 0x10) beside the records a gort program with --frames
-writes (frame enter/exit, goroutine switches, alloc-same, lost), and
-hostile variants of each.
+Versions 1, 2 and 3: the *-v2-* files carry what version 2 added (the
+escape record, 0x10) beside the records a gort program with --frames writes
+(frame enter/exit, goroutine switches, alloc-same, lost); the *-v3-* files
+what version 3 added (the goroutine state record, 0x11: goroutines left
+blocked at the end, with Go's wait reasons); and hostile variants of each.
 
 The cmocka test tests/test_corpus replays every file with the reader and
 the aggregation; `make fuzz` builds the libFuzzer target that starts from
@@ -116,6 +117,16 @@ class Chunk:
 
     def gswitch(self, goid):
         self.body += b"\x04" + uv(goid)
+
+    def go_create(self, goid, parent, fn=0x401000, sid=0, dt=1):
+        self.body += b"\x0a" + uv(dt) + uv(goid) + uv(parent) + uv(fn) + uv(sid)
+
+    def go_exit(self, goid, dt=1):
+        self.body += b"\x0b" + uv(dt) + uv(goid)
+
+    def go_state(self, goid, state, dt=1):
+        """0x11 (version 3): what a goroutine left at the end was doing."""
+        self.body += b"\x11" + uv(dt) + uv(goid) + s(state)
 
     def remote(self, thread, seq):
         return uv(thread << 4 | 2) + uv(seq)
@@ -237,14 +248,7 @@ def program_v2():
 def v2_hostile(out, t1, t2):
     """Version 2's records, damaged one field at a time."""
     def one(name, build, version=2, flags=F_CLEAN | F_FRAMES):
-        c = Chunk(1)
-        c.stack(1, [0x401000])
-        build(c)
-        size = 4096
-        while size < len(c.body) + CHUNK_HEADER:
-            size *= 2
-        write(os.path.join(out, "mutated-v2-" + name),
-              file_header(flags, chunk_size=size, version=version) + c.encode(size))
+        one_chunk(out, "mutated-v2-" + name, build, version, flags)
 
     def block(c):
         return c.newobject(16, 2, 1, 0)
@@ -282,6 +286,104 @@ def v2_hostile(out, t1, t2):
     dup.escape(dup.remote(1, 0), 1)
     write(os.path.join(out, "mutated-v2-duplicate-thread"),
           file_header(F_CLEAN, version=2) + t1.encode(4096) + dup.encode(4096))
+
+
+def one_chunk(out, name, build, version, flags):
+    """A file of one chunk on thread 1 (a stack 1 first), its records from
+    build(chunk), in a slot as large as they need."""
+    c = Chunk(1)
+    c.stack(1, [0x401000])
+    build(c)
+    size = 4096
+    while size < len(c.body) + CHUNK_HEADER:
+        size *= 2
+    write(os.path.join(out, name),
+          file_header(flags, chunk_size=size, version=version) + c.encode(size))
+
+
+# Go's wait reasons (runtime/runtime2.go, waitReasonStrings), as gort
+# reports them for a parked goroutine.
+WAIT_REASONS = [b"chan receive", b"chan send", b"select", b"sleep", b"sync.WaitGroup.Wait",
+                b"sync.Mutex.Lock", b"chan receive (nil chan)", b"select (no cases)"]
+
+
+def program_v3():
+    """A gort program left blocked (version 3): main (goroutine 1) creates
+    goroutines 2..7 on thread 1, goroutine 3 exits; at the end the tracer
+    writes each survivor's state.  Goroutine 5 gets two states (the later
+    one replaces the earlier), goroutine 3 (exited) and 99 (never created)
+    get one that must be ignored; thread 2 writes goroutine 7's."""
+    t1, t2 = Chunk(1), Chunk(2, base=2000)
+    t1.module(0x555555554000, 0x9000, b"/usr/bin/gortblock", bytes(range(20)))
+    t1.stack(1, [0x555555555123, 0x555555555200])
+    t1.stack(2, [0x555555555140, 0x555555555200])
+    t1.go_create(1, 0, 0x555555555300, 1)
+    t1.gswitch(1)
+    for g in range(2, 8):
+        t1.go_create(g, 1, 0x555555555400 + 16 * g, 2)
+    t1.newobject(48, 5, 2, 0)
+    t1.go_exit(3)
+    t1.go_state(1, b"running")
+    t1.go_state(2, WAIT_REASONS[0])
+    t1.go_state(3, WAIT_REASONS[3])  # exited: ignored
+    t1.go_state(4, WAIT_REASONS[2])
+    t1.go_state(5, WAIT_REASONS[4])
+    t1.go_state(6, b"runnable")
+    t1.go_state(99, WAIT_REASONS[1])  # never created: ignored
+    t1.go_state(5, WAIT_REASONS[5])  # replaces sync.WaitGroup.Wait
+    t2.go_state(7, WAIT_REASONS[7], dt=1000)  # at 3000, after thread 1's
+    t1.end(2, dt=5000)
+    return t1, t2
+
+
+def v3_hostile(out):
+    """The goroutine state record, damaged one field at a time, and the
+    strings an output must escape; each file ends with an end record, so
+    those the reader accepts are complete (but the cut ones)."""
+    def one(name, build, version=3, flags=F_CLEAN, end=True):
+        one_chunk(out, "mutated-v3-" + name, lambda c: (build(c), end and c.end(0)), version,
+                  flags)
+
+    def created(c, goid=2):
+        c.go_create(goid, 1, 0x401000, 1)
+        return c
+
+    one("state-in-v2", lambda c: created(c).go_state(2, b"select"), version=2)
+    one("state-in-v1", lambda c: created(c).go_state(2, b"select"), version=1)
+    one("state-len-64", lambda c: created(c).go_state(2, b"w" * 64))
+    one("state-len-65", lambda c: created(c).go_state(2, b"w" * 65))
+    one("state-len-huge", lambda c: created(c).raw(0x11, uv(1), uv(2), uv(1 << 62), b"select"))
+    one("state-len-past-chunk", lambda c: created(c).raw(0x11, uv(1), uv(2), uv(60), b"select"))
+    one("state-empty", lambda c: created(c).go_state(2, b""))
+    one("state-escapes", lambda c: created(c).go_state(2, HOSTILE_STATE))
+    one("state-nul", lambda c: created(c).go_state(2, b"chan\x00<receive>"))
+    one("goid-0", lambda c: created(c, 0).go_state(0, b"chan receive"))
+    one("goid-max", lambda c: created(c, (1 << 64) - 1).go_state((1 << 64) - 1, b"select"))
+    one("goid-max-uncreated", lambda c: c.go_state((1 << 64) - 1, b"select"))
+    one("goid-too-long", lambda c: c.raw(0x11, uv(1), b"\xff" * 10 + b"\x01", s(b"select")))
+    one("dt-huge", lambda c: created(c).go_state(2, b"sleep", dt=1 << 63))
+    one("dt-largest", lambda c: [created(c).go_state(2, b"sleep", dt=(1 << 31) - 1) for _ in range(3)])
+    # The chunk's committed length ends inside the record (no end record).
+    one("cut-after-tag", lambda c: created(c).raw(0x11), end=False)
+    one("cut-in-string", lambda c: created(c).raw(0x11, uv(1), uv(2), uv(12), b"chan"), end=False)
+    one("same-goroutine-many", lambda c: (created(c), [c.go_state(2, WAIT_REASONS[i % 8]) for i in range(1500)]))
+    one("states-distinct", lambda c: [created(c, g).go_state(g, b"reason %d" % g) for g in range(2, 1200)])
+
+    def full(c):
+        """64 distinct states (as many as the viewer keeps) on goroutines
+        2..65, then a 65th for goroutine 2: a later state it cannot keep
+        must not leave the earlier one in place."""
+        for g in range(2, 66):
+            created(c, g).go_state(g, b"reason %d" % g)
+        c.go_state(2, b"reason 66")
+        c.end(0)
+    one_chunk(out, "valid-v3-states-full", full, 3, F_CLEAN)
+
+
+# Bytes a JSON or HTML writer must escape: quote, backslash, markup,
+# control characters, DEL, invalid UTF-8 (a lone continuation byte, a
+# truncated sequence, an overlong form); 61 bytes.
+HOSTILE_STATE = b'q"b\\s</td><script>&\'x\x01\x1f\x7f\t\n\xff\xc3(\xc0\xaf\xe2\x82'
 
 
 def write(path, data):
@@ -381,12 +483,7 @@ def main(out):
 
 def main_v2(out, rng):
     t1, t2 = program_v2()
-    flags = F_CLEAN | F_FRAMES
-    raw = file_header(flags, version=2) + t1.encode(4096) + t2.encode(4096)
-    compact = (file_header(flags | F_COMPACT, version=2)
-               + t1.encode(deflate=True) + t2.encode(deflate=True))
-    write(os.path.join(out, "valid-v2-raw"), raw)
-    write(os.path.join(out, "valid-v2-compact"), compact)
+    raw, compact = valid_pair(out, "v2", t1, t2, F_CLEAN | F_FRAMES)
     # Cut inside the first escape record, and a killed run (no end).
     cut = HEADER_SIZE + CHUNK_HEADER + t1.body.index(b"\x10\x01") + 2
     write(os.path.join(out, "truncated-v2-mid-escape"), raw[:cut])
@@ -397,14 +494,43 @@ def main_v2(out, rng):
     noend.escape(noend.local(nb), 0)
     write(os.path.join(out, "truncated-v2-no-end"),
           file_header(F_FRAMES, version=2) + noend.encode(4096))
+    damaged_copies(out, rng, "v2", raw, compact)
+    v2_hostile(out, t1, t2)
+    main_v3(out, rng)
+
+
+def main_v3(out, rng):
+    t1, t2 = program_v3()
+    raw, compact = valid_pair(out, "v3", t1, t2, F_CLEAN)
+    # Cut inside goroutine 2's state string: thread 1's records before it
+    # are whole, thread 2's chunk is gone.
+    cut = HEADER_SIZE + CHUNK_HEADER + t1.body.index(b"chan receive") + 4
+    write(os.path.join(out, "truncated-v3-mid-state"), raw[:cut])
+    damaged_copies(out, rng, "v3", raw, compact)
+    v3_hostile(out)
+
+
+def valid_pair(out, v, t1, t2, flags):
+    """valid-V-raw and valid-V-compact: the two threads' chunks, in slots
+    and deflated (format version V)."""
+    version = int(v[1:])
+    raw = file_header(flags, version=version) + t1.encode(4096) + t2.encode(4096)
+    compact = (file_header(flags | F_COMPACT, version=version)
+               + t1.encode(deflate=True) + t2.encode(deflate=True))
+    write(os.path.join(out, f"valid-{v}-raw"), raw)
+    write(os.path.join(out, f"valid-{v}-compact"), compact)
+    return raw, compact
+
+
+def damaged_copies(out, rng, v, raw, compact):
+    """mutated-V-raw-N, mutated-V-compact-N: N+1 random bytes changed."""
     for name, data in (("raw", raw), ("compact", compact)):
         for i in range(8):
             m = bytearray(data)
             for _ in range(1 + i):
                 pos = rng.randrange(HEADER_SIZE, len(m))
                 m[pos] = rng.randrange(256)
-            write(os.path.join(out, f"mutated-v2-{name}-{i}"), bytes(m))
-    v2_hostile(out, t1, t2)
+            write(os.path.join(out, f"mutated-{v}-{name}-{i}"), bytes(m))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
  * deliver the complete prefix of a file cut at any byte and say it is
  * truncated, and must survive thousands of randomly damaged files.
  */
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -547,17 +548,24 @@ struct v2_counts {
 	uint64_t last_escape_goid; /* of thread 1's last escape */
 };
 
-static void count_v2(const char *name, struct v2_counts *c, bool *truncated)
+static esc_reader *open_corpus(const char *name)
 {
 	char path[4096], err[256];
 	const char *top = getenv("top_srcdir");
-	struct esc_event ev;
-	int rc;
 
 	snprintf(path, sizeof path, "%s/tests/fuzz/corpus/%s", top ? top : ".", name);
 	esc_reader *r = esc_reader_open(path, err, sizeof err);
 	if (r == NULL)
 		fail_msg("%s: %s", path, err);
+	return r;
+}
+
+static void count_v2(const char *name, struct v2_counts *c, bool *truncated)
+{
+	struct esc_event ev;
+	int rc;
+	esc_reader *r = open_corpus(name);
+
 	memset(c, 0, sizeof *c);
 	while ((rc = esc_reader_next(r, &ev)) > 0) {
 		c->events++;
@@ -611,6 +619,167 @@ static void test_corpus_v2(void **state)
 	assert_int_equal(cut.enters, 2);
 }
 
+/* ---- the version 3 corpus: goroutine states ------------------------------- */
+
+/* One event as a line: "thread/goid @ns what". */
+static void describe(const struct esc_event *ev, char *out, size_t len)
+{
+	int n = snprintf(out, len, "%u/%" PRIu64 " @%" PRIu64 " ", ev->thread, ev->goid,
+	                 ev->time_ns);
+	out += n, len -= (size_t)n;
+	switch (ev->type) {
+	case ESC_EV_MODULE:
+		snprintf(out, len, "module %s", ev->u.module.path);
+		break;
+	case ESC_EV_STACK:
+		snprintf(out, len, "stack %u depth %u", ev->u.stack.id, ev->u.stack.depth);
+		break;
+	case ESC_EV_GO_CREATE:
+		snprintf(out, len, "create %" PRIu64 " parent %" PRIu64 " stack %u", ev->u.go.goid,
+		         ev->u.go.parent, ev->u.go.stack);
+		break;
+	case ESC_EV_GO_EXIT:
+		snprintf(out, len, "exit %" PRIu64, ev->u.go.goid);
+		break;
+	case ESC_EV_ALLOC:
+		snprintf(out, len, "alloc %" PRIu64, ev->u.alloc.size);
+		break;
+	case ESC_EV_GO_STATE:
+		snprintf(out, len, "state %" PRIu64 " %s", ev->u.go_state.goid,
+		         ev->u.go_state.state);
+		break;
+	case ESC_EV_END:
+		snprintf(out, len, "end %u %" PRId64, ev->u.end.reason, ev->u.end.status);
+		break;
+	default:
+		snprintf(out, len, "event %d", (int)ev->type);
+	}
+}
+
+/* valid-v3-raw (make-corpus.py, program_v3), event by event: the reader
+ * hands every state record over as written (which ones count is the
+ * aggregation's business, see tests/test_corpus). */
+static const char *const v3_events[] = {
+        "1/0 @0 module /usr/bin/gortblock",
+        "1/0 @0 stack 1 depth 2",
+        "1/0 @0 stack 2 depth 2",
+        "1/0 @1 create 1 parent 0 stack 1",
+        "1/1 @2 create 2 parent 1 stack 2",
+        "1/1 @3 create 3 parent 1 stack 2",
+        "1/1 @4 create 4 parent 1 stack 2",
+        "1/1 @5 create 5 parent 1 stack 2",
+        "1/1 @6 create 6 parent 1 stack 2",
+        "1/1 @7 create 7 parent 1 stack 2",
+        "1/1 @8 alloc 48",
+        "1/1 @9 exit 3",
+        "1/1 @10 state 1 running",
+        "1/1 @11 state 2 chan receive",
+        "1/1 @12 state 3 sleep",
+        "1/1 @13 state 4 select",
+        "1/1 @14 state 5 sync.WaitGroup.Wait",
+        "1/1 @15 state 6 runnable",
+        "1/1 @16 state 99 chan send",
+        "1/1 @17 state 5 sync.Mutex.Lock",
+        "2/0 @2000 state 7 select (no cases)",
+        "1/1 @5017 end 1 2",
+};
+#define V3_EVENTS (sizeof v3_events / sizeof *v3_events)
+
+/* Reads a corpus file to its end or its damage, checking that its events
+ * are the first of `want`; returns how many there were and the last
+ * esc_reader_next result. */
+static size_t expect_events(const char *name, const char *const *want, size_t nwant, int *rc,
+                            bool *truncated, char *err, size_t errlen)
+{
+	esc_reader *r = open_corpus(name);
+	struct esc_event ev;
+	char line[256];
+	size_t n = 0;
+
+	while ((*rc = esc_reader_next(r, &ev)) > 0) {
+		describe(&ev, line, sizeof line);
+		if (n >= nwant)
+			fail_msg("%s: event %zu beyond the %zu expected: %s", name, n, nwant, line);
+		if (strcmp(line, want[n]))
+			fail_msg("%s: event %zu is \"%s\", expected \"%s\"", name, n, line,
+			         want[n]);
+		n++;
+	}
+	*truncated = esc_reader_truncated(r);
+	if (err)
+		snprintf(err, errlen, "%s", esc_reader_error(r));
+	esc_reader_close(r);
+	return n;
+}
+
+static void test_corpus_v3(void **state)
+{
+	bool truncated;
+	int rc;
+
+	(void)state;
+	assert_int_equal(
+	        expect_events("valid-v3-raw", v3_events, V3_EVENTS, &rc, &truncated, NULL, 0),
+	        V3_EVENTS);
+	assert_int_equal(rc, 0);
+	assert_false(truncated);
+	assert_int_equal(
+	        expect_events("valid-v3-compact", v3_events, V3_EVENTS, &rc, &truncated, NULL, 0),
+	        V3_EVENTS);
+	assert_int_equal(rc, 0);
+	assert_false(truncated);
+	/* Cut inside goroutine 2's state: what came before it, and no more. */
+	assert_int_equal(expect_events("truncated-v3-mid-state", v3_events, V3_EVENTS, &rc,
+	                               &truncated, NULL, 0),
+	                 13);
+	assert_int_equal(rc, 0);
+	assert_true(truncated);
+}
+
+/* Hostile goroutine state records: what each gives, one file each (a
+ * stack record and the creation of goroutine 2 come first, an end record
+ * last). */
+static void expect_state(const char *name, const char *want_state, const char *want_error)
+{
+	char err[512];
+	const char *want[] = {"1/0 @0 stack 1 depth 1", "1/0 @1 create 2 parent 1 stack 1",
+	                      want_state, "1/0 @3 end 1 0"};
+	bool truncated;
+	int rc;
+	size_t n = expect_events(name, want, want_state ? 4 : 2, &rc, &truncated, err, sizeof err);
+
+	if (want_error) {
+		assert_int_equal(n, 2);
+		assert_int_equal(rc, -1);
+		if (!strstr(err, want_error))
+			fail_msg("%s: error \"%s\" lacks \"%s\"", name, err, want_error);
+	} else {
+		assert_int_equal(n, 4);
+		assert_int_equal(rc, 0);
+		if (truncated)
+			fail_msg("%s: reported truncated: %s", name, err);
+	}
+}
+
+static void test_corpus_v3_hostile(void **state)
+{
+	(void)state;
+	expect_state(
+	        "mutated-v3-state-len-64",
+	        "1/0 @2 state 2 wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww",
+	        NULL);
+	expect_state("mutated-v3-state-len-65", NULL, "string longer than allowed");
+	expect_state("mutated-v3-state-len-huge", NULL, "string longer than allowed");
+	expect_state("mutated-v3-state-len-past-chunk", NULL, "string longer than allowed");
+	expect_state("mutated-v3-state-in-v2", NULL, "unknown record tag");
+	expect_state("mutated-v3-state-in-v1", NULL, "unknown record tag");
+	expect_state("mutated-v3-state-empty", "1/0 @2 state 2 ", NULL);
+	expect_state("mutated-v3-state-nul", "1/0 @2 state 2 chan", NULL);
+	expect_state("mutated-v3-dt-huge", NULL, "time delta out of range");
+	expect_state("mutated-v3-cut-after-tag", NULL, "truncated varint");
+	expect_state("mutated-v3-cut-in-string", NULL, "string longer than allowed");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -623,6 +792,8 @@ int main(void)
 	        cmocka_unit_test(test_rejects),
 	        cmocka_unit_test(test_version_1),
 	        cmocka_unit_test(test_corpus_v2),
+	        cmocka_unit_test(test_corpus_v3),
+	        cmocka_unit_test(test_corpus_v3_hostile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
