@@ -601,7 +601,8 @@ static void check_html(const char *name, const char *data, size_t len)
 
 /* Every output command on every version 3 trace: no crash, bounded memory,
  * a clean failure or exit 0 (always 0 for the valid and truncated ones),
- * and the outputs that carry the state valid. */
+ * the same answer from every command, and the outputs that carry the state
+ * valid. */
 static void v3_outputs(void **state)
 {
 	static const char *const cmds[][5] = {
@@ -626,10 +627,15 @@ static void v3_outputs(void **state)
 		char path[8192];
 		snprintf(path, sizeof path, "%s/%s", corpus, e->d_name);
 		bool must_load = !prefixed(e->d_name, "mutated-");
+		int accepted = -1; /* every command reads a trace the same way */
 		for (size_t c = 0; c < sizeof cmds / sizeof *cmds; c++) {
 			int rc = run_escapade(cmds[c], path);
 			if (rc && must_load)
 				fail_msg("escapade %s %s: exit %d", cmds[c][0], e->d_name, rc);
+			if (accepted >= 0 && accepted != !rc)
+				fail_msg("escapade %s %s: exit %d, unlike the commands before it",
+				         cmds[c][0], e->d_name, rc);
+			accepted = !rc;
 			if (rc)
 				continue;
 			size_t len;

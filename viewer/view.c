@@ -117,6 +117,11 @@ static bool sample(struct pass *p, uint64_t ts, uint64_t heap)
 static bool go_create(struct pass *p, const struct esc_event *ev)
 {
 	struct trace_view *v = p->v;
+	/* No runtime hands out the id UINT64_MAX, and the id table cannot
+	 * hold it: a hostile trace's goroutine is left out, as the aggregate
+	 * leaves it out, rather than taken for running out of memory. */
+	if (ev->u.go.goid == UINT64_MAX)
+		return true;
 	view_goroutine *g = grow(&v->gs, &v->ngs, &p->cap_gs, sizeof *g);
 	id_slot *s = g ? id_table_put(&p->goroutines, ev->u.go.goid) : NULL;
 	if (!s)
