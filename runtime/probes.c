@@ -27,8 +27,9 @@ gort_probes gort_probe_table;
 #define PROBE_FIELDS(X)                                                                            \
 	X(newobject)                                                                               \
 	X(free)                                                                                    \
-	X(gc_start) X(gc_end) X(stack_grow) X(stack_release) X(go_create) X(go_exit)               \
-	        X(newobject_at) X(frame_enter) X(frame_exit)
+	X(gc_start)                                                                                \
+	X(gc_end) X(stack_grow) X(stack_release) X(go_create) X(go_exit) X(newobject_at)           \
+	        X(frame_enter) X(frame_exit)
 
 void gort_set_probes(const gort_probes *probes)
 {
