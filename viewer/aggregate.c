@@ -21,6 +21,7 @@
 #include "config.h"
 
 #include "aggregate.h"
+#include "grow.h"
 #include "tracer/idtable.h"
 
 #include <stdlib.h>
@@ -73,15 +74,9 @@ static agg_stack *new_stack(agg *a, uint64_t id)
 		return NULL;
 	if (s->b)
 		return &a->stacks[s->a];
-	if (a->nstacks == a->capstacks) {
-		size_t cap = a->capstacks ? 2 * a->capstacks : 256;
-		agg_stack *v = realloc(a->stacks, cap * sizeof *v);
-		if (!v) {
-			id_table_remove(&a->stack_index, s);
-			return NULL;
-		}
-		a->stacks = v;
-		a->capstacks = cap;
+	if (!grow_array(&a->stacks, &a->capstacks, a->nstacks + 1, sizeof *a->stacks, 256)) {
+		id_table_remove(&a->stack_index, s);
+		return NULL;
 	}
 	s->a = a->nstacks;
 	s->b = 1; /* defined */

@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE /* qsort_r */
 #include "calltree.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,8 @@ struct index {
 
 struct strings {
 	const char **str; /* by id */
-	uint32_t n, cap;
+	uint32_t n;
+	size_t cap;
 	struct index ix;
 	char *chunk; /* current arena chunk */
 	size_t chunk_used, chunk_size;
@@ -45,10 +47,12 @@ struct strings {
 struct ct_tree {
 	struct strings s;
 	ct_frame *frames;
-	uint32_t nframes, frames_cap;
+	uint32_t nframes;
+	size_t frames_cap;
 	struct index frame_ix;
 	ct_node *nodes;
-	uint32_t nnodes, nodes_cap;
+	uint32_t nnodes;
+	size_t nodes_cap;
 	struct index child_ix;
 };
 
@@ -132,20 +136,6 @@ static int index_reserve(struct index *ix, uint64_t (*hash)(const ct_tree *, uin
 	return 0;
 }
 
-/* Grows an array of elements of size sz to hold one more. */
-static int grow(void **arr, uint32_t *cap, uint32_t n, size_t sz)
-{
-	if (n < *cap)
-		return 0;
-	uint32_t ncap = *cap ? *cap * 2 : 1024;
-	void *p = realloc(*arr, (size_t)ncap * sz);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 /* ---- strings ---- */
 
 struct strkey {
@@ -198,7 +188,7 @@ static const char *intern(ct_tree *t, const char *str, size_t len, bool *fail)
 	if (*slot)
 		return s->str[*slot - 1];
 	if (index_reserve(&s->ix, str_hash, t) < 0 ||
-	    grow((void **)&s->str, &s->cap, s->n, sizeof *s->str) < 0)
+	    !grow_array(&s->str, &s->cap, (size_t)s->n + 1, sizeof *s->str, 1024))
 		goto fail;
 	const char *copy = arena_copy(s, str, len);
 	if (!copy)
@@ -241,7 +231,8 @@ static uint32_t frame_id(ct_tree *t, const ct_frame *k, bool create)
 	if (*slot || !create)
 		return *slot ? *slot - 1 : UINT32_MAX;
 	if (index_reserve(&t->frame_ix, frame_hash, t) < 0 ||
-	    grow((void **)&t->frames, &t->frames_cap, t->nframes, sizeof *t->frames) < 0)
+	    !grow_array(&t->frames, &t->frames_cap, (size_t)t->nframes + 1, sizeof *t->frames,
+	                1024))
 		return UINT32_MAX;
 	slot = index_find(&t->frame_ix, frame_key_hash(k), frame_eq, t, k);
 	t->frames[t->nframes] = *k;
@@ -293,7 +284,7 @@ static uint32_t child_of(ct_tree *t, uint32_t parent, uint32_t frame)
 	if (*slot)
 		return *slot - 1;
 	if (index_reserve(&t->child_ix, child_hash, t) < 0 ||
-	    grow((void **)&t->nodes, &t->nodes_cap, t->nnodes, sizeof *t->nodes) < 0)
+	    !grow_array(&t->nodes, &t->nodes_cap, (size_t)t->nnodes + 1, sizeof *t->nodes, 1024))
 		return 0;
 	slot = index_find(&t->child_ix, child_key_hash(parent, frame), child_eq, t, &k);
 	uint32_t id = t->nnodes++;
@@ -318,7 +309,7 @@ ct_tree *ct_new(void)
 		goto fail;
 	ct_frame root = {.name = intern(t, "all", 3, &fail)};
 	if (fail || frame_id(t, &root, true) != 0 ||
-	    grow((void **)&t->nodes, &t->nodes_cap, 0, sizeof *t->nodes) < 0)
+	    !grow_array(&t->nodes, &t->nodes_cap, 1, sizeof *t->nodes, 1024))
 		goto fail;
 	memset(&t->nodes[0], 0, sizeof t->nodes[0]);
 	t->nnodes = 1;
@@ -472,12 +463,13 @@ static int cmp_nodes(const void *a, const void *b, void *ctx)
 
 void ct_sort(ct_tree *t)
 {
-	uint32_t *kids = NULL, cap = 0;
+	uint32_t *kids = NULL;
+	size_t cap = 0;
 
 	for (uint32_t i = 0; i < t->nnodes; i++) {
 		uint32_t n = 0;
 		for (uint32_t c = t->nodes[i].first_child; c; c = t->nodes[c].next_sibling) {
-			if (grow((void **)&kids, &cap, n, sizeof *kids) < 0)
+			if (!grow_array(&kids, &cap, (size_t)n + 1, sizeof *kids, 1024))
 				goto out; /* leaves the rest unsorted */
 			kids[n++] = c;
 		}
@@ -548,7 +540,7 @@ int ct_metric_parse(const char *name)
 struct rev {
 	ct_tree *out;
 	ct_frame *path;
-	uint32_t cap;
+	size_t cap;
 	int oom;
 	bool reverse, names_only;
 };
@@ -561,7 +553,7 @@ static bool reverse_visit(void *ctx, const ct_tree *t, uint32_t node, uint32_t d
 
 	if (depth == 0)
 		return true;
-	if (grow((void **)&r->path, &r->cap, depth, sizeof *r->path) < 0) {
+	if (!grow_array(&r->path, &r->cap, depth, sizeof *r->path, 1024)) {
 		r->oom = 1;
 		return false;
 	}

@@ -18,6 +18,7 @@
  * in memory, not in attributes, to keep the file small.
  */
 #include "flame.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -110,15 +111,9 @@ static bool measure_visit(void *vctx, const ct_tree *t, uint32_t node, uint32_t 
 
 	if (total == 0 || total < m->minval)
 		return false;
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 4096;
-		struct cand *c = realloc(m->c, cap * sizeof *c);
-		if (!c) {
-			m->oom = 1;
-			return false;
-		}
-		m->c = c;
-		m->cap = cap;
+	if (!grow_array(&m->c, &m->cap, m->n + 1, sizeof *m->c, 4096)) {
+		m->oom = 1;
+		return false;
 	}
 	/* markup + name in title + label, escaping counted roughly */
 	m->c[m->n++] = (struct cand){total, 150 + 2 * (uint32_t)strlen(ct_name(t, node))};
@@ -169,7 +164,8 @@ struct draw {
 	uint64_t thr, root;
 	double scale; /* px per unit */
 	uint64_t *cursor;
-	uint32_t cap, maxdepth;
+	size_t cap;
+	uint32_t maxdepth;
 	size_t pruned; /* frames not drawn whose parent is (callees not counted) */
 	double height;
 	int oom;
@@ -177,17 +173,7 @@ struct draw {
 
 static int reserve_depth(struct draw *d, uint32_t depth)
 {
-	if (depth + 1 < d->cap)
-		return 0;
-	uint32_t cap = d->cap ? d->cap * 2 : 256;
-	while (cap <= depth + 1)
-		cap *= 2;
-	uint64_t *c = realloc(d->cursor, cap * sizeof *c);
-	if (!c)
-		return -1;
-	d->cursor = c;
-	d->cap = cap;
-	return 0;
+	return grow_array(&d->cursor, &d->cap, (size_t)depth + 2, sizeof *d->cursor, 256) ? 0 : -1;
 }
 
 static bool depth_visit(void *vctx, const ct_tree *t, uint32_t node, uint32_t depth)

@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include "folded.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@ struct wctx {
 	FILE *out;
 	enum ct_metric m;
 	uint32_t *path;
-	uint32_t cap;
+	size_t cap;
 	int oom;
 };
 
@@ -31,15 +32,9 @@ static bool write_visit(void *vctx, const ct_tree *t, uint32_t node, uint32_t de
 {
 	struct wctx *c = vctx;
 
-	if (depth >= c->cap) {
-		uint32_t ncap = c->cap ? c->cap * 2 : 64;
-		uint32_t *p = realloc(c->path, ncap * sizeof *p);
-		if (!p) {
-			c->oom = 1;
-			return false;
-		}
-		c->path = p;
-		c->cap = ncap;
+	if (!grow_array(&c->path, &c->cap, (size_t)depth + 1, sizeof *c->path, 64)) {
+		c->oom = 1;
+		return false;
 	}
 	c->path[depth] = node;
 	if (depth == 0 || ct_node_at(t, node)->total[c->m] == 0)

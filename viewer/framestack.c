@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include "framestack.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -72,14 +73,8 @@ static struct shadow *shadow_of(framestack *f, uint64_t key)
 	if (!s)
 		return NULL;
 	if (!s->a) {
-		if (f->nstacks == f->capstacks) {
-			size_t cap = f->capstacks ? 2 * f->capstacks : 16;
-			struct shadow *v = realloc(f->stacks, cap * sizeof *v);
-			if (!v)
-				return NULL;
-			f->stacks = v;
-			f->capstacks = cap;
-		}
+		if (!grow_array(&f->stacks, &f->capstacks, f->nstacks + 1, sizeof *f->stacks, 16))
+			return NULL;
 		memset(&f->stacks[f->nstacks], 0, sizeof *f->stacks);
 		s->a = ++f->nstacks;
 	}
@@ -92,13 +87,8 @@ static uint32_t child(framestack *f, uint32_t parent, uint64_t fn)
 	for (uint32_t c = f->nodes[parent].first_child; c; c = f->nodes[c].next_sibling)
 		if (f->nodes[c].fn == fn)
 			return c;
-	if (f->nnodes == f->capnodes) {
-		fs_node *v = realloc(f->nodes, 2 * f->capnodes * sizeof *v);
-		if (!v)
-			return 0;
-		f->nodes = v;
-		f->capnodes *= 2;
-	}
+	if (!grow_array(&f->nodes, &f->capnodes, f->nnodes + 1, sizeof *f->nodes, 1))
+		return 0;
 	uint32_t c = (uint32_t)f->nnodes++;
 	f->nodes[c] =
 	        (fs_node){.fn = fn, .parent = parent, .next_sibling = f->nodes[parent].first_child};
@@ -111,14 +101,8 @@ bool fs_enter(framestack *f, uint64_t key, uint64_t fn, uint64_t sp)
 	struct shadow *s = shadow_of(f, key);
 	if (!s)
 		return false;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 64;
-		struct frame *v = realloc(s->v, cap * sizeof *v);
-		if (!v)
-			return false;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (!grow_array(&s->v, &s->cap, s->n + 1, sizeof *s->v, 64))
+		return false;
 	const struct frame *up = s->n ? &s->v[s->n - 1] : NULL;
 	uint32_t node = child(f, up ? up->node : 0, fn);
 	if (!node)

@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "sites.h"
 #include "tracer/idtable.h"
 
@@ -54,16 +55,9 @@ struct pass {
 /* Appends one zeroed element to *arr (n elements, room for *cap). */
 static void *grow(void *arrp, size_t *n, size_t *cap, size_t size)
 {
-	void **arr = arrp;
-	if (*n == *cap) {
-		size_t c = *cap ? 2 * *cap : 64;
-		void *p = realloc(*arr, c * size);
-		if (!p)
-			return NULL;
-		*arr = p;
-		*cap = c;
-	}
-	char *e = (char *)*arr + (*n)++ * size;
+	if (!grow_array(arrp, cap, *n + 1, size, 64))
+		return NULL;
+	char *e = *(char **)arrp + (*n)++ * size;
 	memset(e, 0, size);
 	return e;
 }
