@@ -7,7 +7,7 @@ bin_PROGRAMS += viewer/escapade
 viewer_escapade_SOURCES = \
 	viewer/main.c \
 	viewer/commands.h \
-	viewer/view.c viewer/view.h viewer/grow.h \
+	viewer/view.c viewer/view.h viewer/grow.h viewer/hash.h \
 	viewer/framestack.c viewer/framestack.h \
 	viewer/report.c viewer/stackframes.c viewer/stackframes.h \
 	viewer/cmdline.c viewer/cmdline.h \

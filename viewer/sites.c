@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+
 /* gort's split-stack machinery: when a call needs a new stack segment,
  * __morestack runs the callee's body on it, so its frame stands between the
  * callee and the caller in every stack taken there. */
@@ -118,23 +120,16 @@ static bool same_place(const esc_frame *a, const esc_frame *b)
 	       str_eq(a->module, b->module);
 }
 
-static size_t hash_str(size_t h, const char *s)
-{
-	for (; s && *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
-}
-
 static size_t hash_place(const esc_frame *f)
 {
-	size_t h = 0xcbf29ce484222325ULL;
-	h = hash_str(h, f->function);
-	h = hash_str(h, f->file);
-	h = hash_str(h, f->module);
-	h = (h ^ (size_t)f->line) * 0x100000001b3ULL;
+	uint64_t h = FNV1A_BASIS;
+	h = fnv1a_str(h, f->function);
+	h = fnv1a_str(h, f->file);
+	h = fnv1a_str(h, f->module);
+	h = (h ^ (uint64_t)f->line) * FNV1A_PRIME;
 	if (!f->function)
-		h = (h ^ (size_t)f->offset) * 0x100000001b3ULL;
-	return h;
+		h = (h ^ f->offset) * FNV1A_PRIME;
+	return (size_t)h;
 }
 
 static void add_stack(site *s, const agg_stack *st, uint32_t k, int j)

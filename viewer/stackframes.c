@@ -16,14 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "tracer/idtable.h"
 
 static uint64_t name_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h >> 1; /* never UINT64_MAX, which id tables refuse */
+	return fnv1a_str(FNV1A_BASIS, s) >> 1; /* never UINT64_MAX, which id tables refuse */
 }
 
 /* Rows by function address, with calls, frames and depths. */
