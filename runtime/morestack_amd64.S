@@ -72,6 +72,27 @@
 	movq	$0, %fs:TCB_STACK_GUARD
 .endm
 
+/* The registers the pool's warm path uses besides r10 and r11, all of
+ * which may carry the function's arguments: saved around it, in one order
+ * for both ways out (into the switch, or on to the slow path).  The CFA is
+ * %rbp-based there, so the pushes need no CFI. */
+.macro PUSH_POOL_SCRATCH
+	pushq	%rax
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%r8
+.endm
+.macro POP_POOL_SCRATCH
+	popq	%r8
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rax
+.endm
+
 	.text
 
 	.globl	__morestack
@@ -169,12 +190,7 @@ __morestack:
 	/* No spare: pop a segment from this thread's pool.  Its class
 	 * doubles the current segment's (up to 1 MB) or fits the frame,
 	 * whichever is bigger; morestack_grow picks the same. */
-	pushq	%rax
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%r8
+	PUSH_POOL_SCRATCH
 	movq	%fs:TCB_STACK_GUARD, %rcx
 	subq	$GUARD_OFF, %rcx		/* rcx = current segment */
 	movzbl	SEG_CLS(%rcx), %edx
@@ -216,20 +232,10 @@ __morestack:
 	movq	$0, SEG_NEXT(%rax)
 	movq	$0, SEG_SPARE_AVAIL(%rax)
 	movq	%rax, SEG_NEXT(%rcx)		/* r11: the current guard, for .Lwarm_switch */
-	popq	%r8
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rax
+	POP_POOL_SCRATCH
 	jmp	.Lwarm_switch
 .Lgrow_pool_miss:
-	popq	%r8
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rax
+	POP_POOL_SCRATCH
 .Lgrow_noargs:
 	xorl	%r11d, %r11d		/* no stack arguments (checked above) */
 	jmp	.Lgrow_slow
