@@ -141,6 +141,10 @@ static uint64_t __attribute__((noinline)) two_segments(uint64_t x)
 	return callee_touch(buf[0]) + buf[0];
 }
 
+/* callee_touch with a __morestack that only moves the stack pointer
+ * (call_floor_amd64.S): at a boundary, the floor under any crossing. */
+uint64_t floor_touch(uint64_t x);
+
 /* Room left above the guard on the current segment. */
 static uintptr_t stack_room(void)
 {
@@ -238,6 +242,11 @@ static void bench_two_boundaries(bench_b *b)
 	run_calls(b, two_segments, true);
 }
 
+static void bench_call_touch_floor(bench_b *b)
+{
+	run_calls(b, floor_touch, true);
+}
+
 /* ---- a million parked goroutines ---------------------------------------------------- */
 
 static long parked_count = 1000000;
@@ -289,6 +298,7 @@ static const bench_def benchmarks[] = {
         {"Call/touch", bench_call_touch, NULL, NULL, 0},
         {"Call/touch-boundary", bench_call_touch_boundary, NULL, NULL, 0},
         {"Call/touch-2boundaries", bench_two_boundaries, NULL, NULL, 0},
+        {"Call/touch-floor", bench_call_touch_floor, NULL, NULL, 0},
         {"Call/fill", bench_call_fill, NULL, NULL, 0},
         {"Call/fill-boundary", bench_call_fill_boundary, NULL, NULL, 0},
         {"Parked1M", bench_parked, NULL, NULL, 0},

@@ -11,6 +11,11 @@
 #                          with room (the spare segment is reused)
 #   pool grow + release    Call/touch-2boundaries - Call/touch-boundary: one
 #                          segment from the thread's pool and back
+#   the floor              Call/touch-floor / Call/touch: the same call at
+#                          a boundary with a __morestack that only moves
+#                          the stack pointer (bench/call_floor_amd64.S): the
+#                          two call levels GCC's split-stack ABI makes every
+#                          crossing pay; no real __morestack can be cheaper
 # Raw lines go to bench-out/sched-gort.txt and bench-out/sched-go.txt.
 #
 # Usage: sched-compare.sh [-benchtime T]
@@ -80,3 +85,7 @@ two=$(value "$g" "Call/touch-2boundaries" ns/op)
 one=$(value "$g" "Call/touch-boundary" ns/op)
 awk -v a="$two" -v b="$one" 'BEGIN { if (a != "" && b != "")
 	printf "  pool grow + release: %.1f ns (%.1f ns per event)\n", a - b, (a - b) / 2 }'
+floor=$(value "$g" "Call/touch-floor" ns/op)
+without=$(value "$g" "Call/touch" ns/op)
+printf '  the floor: Call/touch with a null __morestack %s ns/op: ratio %s\n' "$floor" \
+	"$(ratio "$floor" "$without")"

@@ -10,7 +10,9 @@
 # lines with an instr/op column (Gosched also instr/switch: one op is two
 # switches), then the ratios the targets of issue 3 are judged by: a call at
 # a segment boundary / the same call with room, and one pool grow + release
-# (Call/touch-2boundaries - Call/touch-boundary).  Parked1M is a memory
+# (Call/touch-2boundaries - Call/touch-boundary), and the floor any
+# crossing pays under GCC's split-stack ABI (Call/touch-floor: the same
+# call with a __morestack that only moves the stack pointer).  Parked1M is a memory
 # figure and is left out.
 #
 # Usage: sched-instructions.sh [-n N] [-bench REGEX]
@@ -58,7 +60,7 @@ total() {
 lines="$out/sched-instructions.txt"
 : >"$lines"
 for name in GoCreate Gosched ChanRoundTrip Call/touch Call/touch-boundary Call/touch-2boundaries \
-	Call/fill Call/fill-boundary; do
+	Call/touch-floor Call/fill Call/fill-boundary; do
 	echo "$name" | grep -Eq -- "$filter" || continue
 	a=$(total "$name" "$n")
 	b=$(total "$name" $((2 * n)))
@@ -84,4 +86,7 @@ END {
 	t = get("Call/touch-2boundaries"); o = get("Call/touch-boundary")
 	if (t != "" && o != "")
 		printf "pool grow + release: %.1f instructions (%.1f per event)\n", t - o, (t - o) / 2
+	f = get("Call/touch-floor"); p = get("Call/touch")
+	if (f != "" && p != "")
+		printf "the floor (a null __morestack) %7.1f / with room %7.1f = %.2fx\n", f, p, f / p
 }' "$lines"

@@ -3,7 +3,8 @@
 # bench_sched; `make bench-sched-go` runs it beside its Go counterparts
 # (bench/go-sched, needs Go) and prints the ratios.
 bench_programs += bench/bench_sched
-bench_bench_sched_SOURCES = bench/bench_sched.c bench/gort_meter.c $(bench_harness_sources)
+bench_bench_sched_SOURCES = bench/bench_sched.c bench/call_floor_amd64.S bench/gort_meter.c \
+	$(bench_harness_sources)
 bench_bench_sched_CPPFLAGS = $(bench_cppflags)
 bench_bench_sched_CFLAGS = $(AM_CFLAGS) $(GORT_CFLAGS)
 bench_bench_sched_LDADD = $(gort_ldadd) -lm
