@@ -85,11 +85,25 @@ static char *timeline(void)
 	tl_writer *w = tl_open(f, "prog<\"1\">", 42);
 	assert_non_null(w);
 	tl_event evs[] = {
-	        {TL_GOROUTINE, 1500, 2000250, 7, 0, "worker<\"x\">"},
-	        {TL_GC, 3000, 999, 0, 0, NULL},
-	        {TL_STACK_GROW, 4000, 0, 7, 8192, "deep\\fn"},
-	        {TL_HEAP, 5000, 0, 0, 65536, NULL},
-	        {TL_STACK, 5001, 0, 0, 4096, NULL},
+	        {.kind = TL_GOROUTINE,
+	         .ts_ns = 1500,
+	         .dur_ns = 2000250,
+	         .goid = 7,
+	         .name = "worker<\"x\">"},
+	        {.kind = TL_GOROUTINE,
+	         .ts_ns = 1600,
+	         .dur_ns = 1000,
+	         .goid = 8,
+	         .name = "waiter",
+	         .state = "chan receive <\"nil\">"},
+	        {.kind = TL_GC, .ts_ns = 3000, .dur_ns = 999},
+	        {.kind = TL_STACK_GROW,
+	         .ts_ns = 4000,
+	         .goid = 7,
+	         .value = 8192,
+	         .name = "deep\\fn"},
+	        {.kind = TL_HEAP, .ts_ns = 5000, .value = 65536},
+	        {.kind = TL_STACK, .ts_ns = 5001, .value = 4096},
 	};
 	for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
 		assert_int_equal(tl_add(w, &evs[i]), 0);
@@ -111,6 +125,14 @@ static void test_timeline(void **state)
 	                       "\"ph\":\"X\",\"ts\":1.500,\"pid\":42,\"tid\":1007,"
 	                       "\"dur\":2000.250"));
 	assert_non_null(strstr(j, "\"args\":{\"name\":\"goroutine 7\"}"));
+	/* an exited goroutine has no state; one alive at the end has it in its
+	 * args and as an instant where its slice ends */
+	assert_non_null(strstr(j, "\"tid\":1007,\"dur\":2000.250,\"args\":{\"goid\":7}}"));
+	assert_non_null(strstr(j, "\"args\":{\"goid\":8,\"state_at_end\":"
+	                          "\"chan receive \\u003c\\\"nil\\\"\\u003e\"}}"));
+	assert_non_null(strstr(j, "{\"name\":\"chan receive \\u003c\\\"nil\\\"\\u003e\","
+	                          "\"cat\":\"goroutine\",\"ph\":\"i\",\"ts\":2.600,\"pid\":42,"
+	                          "\"tid\":1008,\"s\":\"t\"}"));
 	assert_non_null(strstr(j, "\"name\":\"GC\",\"cat\":\"gc\",\"ph\":\"X\",\"ts\":3.000"));
 	assert_non_null(strstr(j, "\"ph\":\"i\""));
 	assert_non_null(strstr(j, "\"function\":\"deep\\\\fn\""));

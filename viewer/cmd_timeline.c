@@ -3,7 +3,8 @@
  * trace-event JSON, for Perfetto (ui.perfetto.dev) or chrome://tracing.
  *
  * From one pass: each goroutine's life (create .. exit, or .. the end of
- * the trace for those that never exited) on its own track, named after its
+ * the trace for those that never exited, marked with what they were doing
+ * then: Go's wait reason, "runnable" ...) on its own track, named after its
  * entry function; each collection (start .. end) on the GC track; each
  * stack-segment growth as an instant on its goroutine's track, named after
  * the function that needed it; heap and stack bytes in use as counters
@@ -23,8 +24,9 @@
 static const char usage[] =
         "usage: escapade timeline TRACE [-o FILE.json]\n"
         "\n"
-        "Writes the run as a Chrome trace (JSON) that Perfetto opens: goroutine lives,\n"
-        "collections, stack-segment growths, heap and stack bytes in use.\n"
+        "Writes the run as a Chrome trace (JSON) that Perfetto opens: goroutine lives\n"
+        "(those alive at the end marked with their wait reason), collections,\n"
+        "stack-segment growths, heap and stack bytes in use.\n"
         "\n"
         "  -o, --output F   write to F (default: TRACE.json; - for standard output)\n"
         "  -h, --help       this help\n";
@@ -37,16 +39,39 @@ static const char *function_at(const struct trace_view *v, uint64_t pc, bool ret
 	return s ? esc_frame_format(&s->frames[s->nframes - 1], buf, len) : NULL;
 }
 
+static int by_goid(const void *key, const void *elem)
+{
+	uint64_t a = *(const uint64_t *)key, b = ((const agg_goroutine *)elem)->goid;
+	return (a > b) - (a < b);
+}
+
+/* What a goroutine still alive at the end was doing then, from the trace's
+ * goroutine state records (alive: sorted by goid); NULL if it exited. */
+static const char *state_at_end(const view_goroutine *g, const agg_goroutine *alive, size_t n)
+{
+	if (g->exited || alive == NULL)
+		return NULL;
+	const agg_goroutine *a = bsearch(&g->goid, alive, n, sizeof *alive, by_goid);
+	return a && a->state ? a->state : "unknown";
+}
+
 static void add_goroutines(tl_writer *w, const struct trace_view *v)
 {
 	char name[512];
+	size_t nalive;
+	agg_goroutine *alive = agg_goroutines_alive(v->t.agg, &nalive);
+
 	for (size_t i = 0; i < v->ngs; i++) {
 		const view_goroutine *g = &v->gs[i];
-		tl_event ev = {
-		        TL_GOROUTINE, g->start_ns, g->end_ns - g->start_ns,
-		        g->goid,      0,           function_at(v, g->fn, false, name, sizeof name)};
+		tl_event ev = {.kind = TL_GOROUTINE,
+		               .ts_ns = g->start_ns,
+		               .dur_ns = g->end_ns - g->start_ns,
+		               .goid = g->goid,
+		               .name = function_at(v, g->fn, false, name, sizeof name),
+		               .state = state_at_end(g, alive, nalive)};
 		tl_add(w, &ev);
 	}
+	free(alive);
 }
 
 static void add_grows(tl_writer *w, const struct trace_view *v)
@@ -55,12 +80,12 @@ static void add_grows(tl_writer *w, const struct trace_view *v)
 	for (size_t i = 0; i < v->ngrows; i++) {
 		const view_grow *g = &v->grows[i];
 		const agg_stack *st = agg_stack_by_id(v->t.agg, g->stack);
-		tl_event ev = {TL_STACK_GROW,
-		               g->ts_ns,
-		               0,
-		               g->goid,
-		               g->seg_size,
-		               st && st->depth ? function_at(v, st->pcs[0], true, name, sizeof name)
+		tl_event ev = {.kind = TL_STACK_GROW,
+		               .ts_ns = g->ts_ns,
+		               .goid = g->goid,
+		               .value = g->seg_size,
+		               .name = st && st->depth
+		                               ? function_at(v, st->pcs[0], true, name, sizeof name)
 		                               : NULL};
 		tl_add(w, &ev);
 	}
@@ -69,15 +94,18 @@ static void add_grows(tl_writer *w, const struct trace_view *v)
 static void add_rest(tl_writer *w, const struct trace_view *v)
 {
 	for (size_t i = 0; i < v->ngcs; i++) {
-		tl_event ev = {
-		        TL_GC, v->gcs[i].start_ns, v->gcs[i].end_ns - v->gcs[i].start_ns, 0, 0,
-		        NULL};
+		tl_event ev = {.kind = TL_GC,
+		               .ts_ns = v->gcs[i].start_ns,
+		               .dur_ns = v->gcs[i].end_ns - v->gcs[i].start_ns};
 		tl_add(w, &ev);
 	}
 	for (size_t i = 0; i < v->nseries; i++) {
-		tl_event heap = {TL_HEAP, v->series[i].ts_ns, 0, 0, v->series[i].heap_bytes, NULL};
-		tl_event stack = {TL_STACK, v->series[i].ts_ns,       0,
-		                  0,        v->series[i].stack_bytes, NULL};
+		tl_event heap = {.kind = TL_HEAP,
+		                 .ts_ns = v->series[i].ts_ns,
+		                 .value = v->series[i].heap_bytes};
+		tl_event stack = {.kind = TL_STACK,
+		                  .ts_ns = v->series[i].ts_ns,
+		                  .value = v->series[i].stack_bytes};
 		tl_add(w, &heap);
 		tl_add(w, &stack);
 	}

@@ -96,7 +96,17 @@ int tl_add(tl_writer *w, const tl_event *ev)
 		meta(w, "thread_name", GOID_TID + ev->goid, "goroutine", ev->goid);
 		head(w, ev->name, "goroutine", 'X', ev->ts_ns, GOID_TID + ev->goid);
 		dur(w, ev->dur_ns);
-		fprintf(f, ",\"args\":{\"goid\":%llu}}", (unsigned long long)ev->goid);
+		fprintf(f, ",\"args\":{\"goid\":%llu", (unsigned long long)ev->goid);
+		if (ev->state) {
+			fputs(",\"state_at_end\":", f);
+			put_str(f, ev->state);
+		}
+		fputs("}}", f);
+		if (ev->state) { /* visible on the track, not only in the details */
+			head(w, ev->state, "goroutine", 'i', ev->ts_ns + ev->dur_ns,
+			     GOID_TID + ev->goid);
+			fputs(",\"s\":\"t\"}", f);
+		}
 		return 0;
 	case TL_GC:
 		head(w, "GC", "gc", 'X', ev->ts_ns, GC_TID);

@@ -6,7 +6,7 @@
 # page parses and has its sections, the program's functions and a series.
 # The goroutines left blocked carry Go's wait reasons (tests/e2e/cmds_waits:
 # one per reason, left at main's return and at a deadlock) in report's text,
-# JSON and the HTML page.  On a terminal, reading shows a percentage.
+# JSON, the HTML page and the timeline.  On a terminal, reading shows a percentage.
 . "$(dirname "$0")/lib.sh"
 prog=$top_builddir/tests/e2e/cmds_goroutines
 [ -x "$prog" ] || fail "$prog is not built"
@@ -37,6 +37,8 @@ for w in w d; do
 	report_json "$scratch/$w.trace" "$scratch/$w.json"
 	"$ESCAPADE" report "$scratch/$w.trace" >"$scratch/$w.txt" 2>/dev/null || fail "report $w"
 	"$ESCAPADE" html "$scratch/$w.trace" -o "$scratch/$w.html" 2>/dev/null || fail "html $w"
+	"$ESCAPADE" timeline "$scratch/$w.trace" -o "$scratch/$w.tl.json" 2>/dev/null ||
+		fail "timeline $w"
 done
 python3 - "$scratch" <<'PY' || fail "the wait reasons are wrong"
 import json, sys, html
@@ -53,9 +55,18 @@ for w, expect in want.items():
     assert got == expect, (w, got)
     text = open(f"{d}/{w}.txt").read()
     page = open(f"{d}/{w}.html").read()
+    ev = json.load(open(f"{d}/{w}.tl.json"))["traceEvents"]
+    slices = {e["name"]: e for e in ev if e.get("cat") == "goroutine" and e["ph"] == "X"}
+    marks = {(e["tid"], e["name"]) for e in ev if e.get("cat") == "goroutine" and e["ph"] == "i"}
     for fn, why in expect.items():
         assert f"[{why}] {fn}," in text, (w, fn, why)
         assert f">{html.escape(why)}<" in page, (w, why)
+        # the timeline: the state in the slice's args, and an instant named
+        # after it on the goroutine's track
+        assert slices[fn]["args"].get("state_at_end") == why, (w, fn, slices[fn])
+        assert (slices[fn]["tid"], why) in marks, (w, fn, why)
+    ended = [e for e in slices.values() if "state_at_end" not in e["args"]]
+    assert all(e["name"] not in expect for e in ended), (w, ended)
     assert r["totals"]["truncated"] is False, w
 PY
 
