@@ -267,6 +267,61 @@ void sched_stack_stats(uint64_t *inuse, uint64_t *sys)
 	*sys = m0.pool.sys;
 }
 
+/* ---- for tools: which stack segment holds an address ------------------- */
+
+/* More segments than a goroutine can hold: doubling from 2 KB reaches 1 MB
+ * in ten, and STACK_LIMIT is under a thousand more. */
+#define SEGMENT_SEARCH_MAX 2048
+
+/*
+ * gort_stack_segment (probes.h): a frame-pointer walker's question.  With
+ * the guard in the TCB set, this thread runs the goroutine on the guard's
+ * segment: the live chain is that segment and the older ones it returns
+ * to (prev_guard), which is all a walk from here may meet.  With the guard
+ * at 0, the thread is on its system stack or a tool's own stack, and
+ * m0.curguard says nothing reliable (systemstack leaves it behind when it
+ * returns): every segment the goroutine holds is searched instead, from
+ * its first through seg->next, which includes the spare after the current
+ * one (mapped and owned, though nothing live is on it).
+ *
+ * The whole search runs with the TCB guard at 0, so that gort_getg (a
+ * split-stack function) and anything else not inlined here never split:
+ * no allocation, no lock, only loads, safe in a signal handler.  The
+ * segments of the running goroutine change only on its own thread, so
+ * asking from that thread sees a consistent chain.
+ */
+__attribute__((no_split_stack)) bool gort_stack_segment(uintptr_t addr, uintptr_t *lo,
+                                                        uintptr_t *hi)
+{
+	uintptr_t guard;
+	bool found = false;
+
+	__asm__ volatile("movq %%fs:0x70, %0\n\t"
+	                 "movq $0, %%fs:0x70"
+	                 : "=r"(guard)
+	                 :
+	                 : "memory");
+	const struct gort_g *gp = gort_getg();
+	const stkseg *s = guard != 0 ? (const stkseg *)(guard - GUARD_OFF) : NULL;
+	bool back = s != NULL;
+
+	if (gp == NULL)
+		s = NULL;
+	else if (s == NULL)
+		s = gp->stack0;
+	for (unsigned i = 0; s != NULL && i < SEGMENT_SEARCH_MAX; i++) {
+		if (addr >= (uintptr_t)s + SEG_HDR && addr < seg_hi(s)) {
+			*lo = (uintptr_t)s + SEG_HDR;
+			*hi = seg_hi(s);
+			found = true;
+			break;
+		}
+		s = back ? seg_prev(s) : s->next;
+	}
+	__asm__ volatile("movq %0, %%fs:0x70" : : "r"(guard) : "memory");
+	return found;
+}
+
 /* ---- the collector's roots ---------------------------------------------- */
 
 /* Scan the live part of every segment of gp, newest first: from sp up on

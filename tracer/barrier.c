@@ -163,19 +163,21 @@ static struct barrier *entry_for(uintptr_t cfa)
 
 /* Is cfa the CFA of one of the few frames whose saved frame pointers chain
  * up from the probe's frame fp?  Each link is followed only when it lies
- * in writable memory (the maps snapshot), so a chain that crosses stack
- * segments (gort's __morestack links them) is followed, and a broken one
- * is not. */
-static bool on_fp_chain(uintptr_t fp, uintptr_t cfa)
+ * on the thread's stack or on a stack segment of the running goroutine
+ * (stack_frame_region asks the runtime), so a chain that crosses segments
+ * (gort's __morestack links them) is followed, and a broken one is not. */
+static bool on_fp_chain(const struct tstate *t, uintptr_t fp, uintptr_t cfa)
 {
 	uintptr_t lo, hi;
 
-	for (int depth = 0; depth < 8; depth++) {
-		if ((fp & 7) != 0 || !maps_writable(fp, &lo, &hi) || fp + 16 > hi)
+	/* The probe's frame, then up to eight links; the frame that matches is
+	 * checked like the others, since the barrier is written into it. */
+	for (int depth = 0; depth <= 8; depth++) {
+		if ((fp & 7) != 0 || !stack_frame_region(t, fp, &lo, &hi) || fp + 16 > hi)
 			return false;
-		uintptr_t next = *(const uintptr_t *)fp;
-		if (next + 16 == cfa)
+		if (depth > 0 && fp + 16 == cfa)
 			return true;
+		uintptr_t next = *(const uintptr_t *)fp;
 		if (next == 0 || next == fp)
 			return false;
 		fp = next;
@@ -198,7 +200,7 @@ static bool frame_believable(struct tstate *t, uintptr_t cfa, uintptr_t probe_fp
 {
 	bool known = false;
 
-	if ((cfa & 15) != 0 || cfa <= 16 || !on_fp_chain(probe_fp, cfa))
+	if ((cfa & 15) != 0 || cfa <= 16 || !on_fp_chain(t, probe_fp, cfa))
 		return false;
 	if (*(const uintptr_t *)(cfa - 8) == (uintptr_t)esc_return_barrier)
 		return true; /* barrier_note was here already */

@@ -237,6 +237,11 @@ struct frame_id {
 HIDDEN uint32_t stack_capture(struct tstate *t, void *fp, uintptr_t ra0, struct frame_id *id);
 /* Intern a given list of PCs (e.g. one caller PC). */
 HIDDEN uint32_t stack_intern(struct tstate *t, const uint64_t *pcs, unsigned n, bool truncated);
+/* The region a frame at addr may lie in: the thread's stack, or a stack
+ * segment of the goroutine running on this thread (gort_stack_segment).
+ * Exact: a walk reads nothing outside what this answers. */
+HIDDEN bool stack_frame_region(const struct tstate *t, uintptr_t addr, uintptr_t *lo,
+                               uintptr_t *hi);
 HIDDEN void stacks_init(void);
 HIDDEN void stacks_thread_init(struct tstate *t);
 HIDDEN void stacks_reset(struct tstate *t); /* forget all ids (fork child) */
@@ -277,9 +282,8 @@ HIDDEN void modules_reset(void); /* fork child: re-record all */
 
 /* ---- maps.c: /proc/self/maps ------------------------------------------- */
 
+/* The mapping holding addr, read now (no allocation, no cache). */
 HIDDEN bool maps_find(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
-/* The writable mapping holding addr, from a cached snapshot. */
-HIDDEN bool maps_writable(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
 
 /* ---- blocks.c: live blocks ----------------------------------------------- */
 

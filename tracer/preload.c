@@ -66,9 +66,7 @@ static void stack_bounds(struct tstate *t)
 	uintptr_t here = (uintptr_t)__builtin_frame_address(0), lo = 0, hi = 0;
 	struct rlimit rl;
 
-	/* The snapshot of writable mappings serves most threads (glibc reuses
-	 * the stacks of ended threads); reading /proc/self/maps is the rest. */
-	if (!maps_writable(here, &lo, &hi) && !maps_find(here, &lo, &hi))
+	if (!maps_find(here, &lo, &hi))
 		return;
 	/* The main thread's stack grows below its mapping's current start. */
 	if (t->tid == (uint32_t)real_getpid() && getrlimit(RLIMIT_STACK, &rl) == 0) {

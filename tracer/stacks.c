@@ -27,11 +27,17 @@
  * the thread's chunk before its first use; then only its id is written.
  * Thread-local ids need no lock; the reader merges them.
  */
+#define _GNU_SOURCE
 #define UNW_LOCAL_ONLY
+#include <dlfcn.h>
 #include <libunwind.h>
 #include <string.h>
 
 #include "internal.h"
+
+/* The runtime's answer to "which segment of the running goroutine holds
+ * this address" (NULL without gort). */
+static bool (*p_stack_segment)(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
 
 struct sentry {
 	uint64_t hash;
@@ -104,10 +110,13 @@ static bool table_grow(struct stack_table *st)
 }
 
 /* libunwind's default global cache takes a lock with every signal blocked
- * (two sigprocmask calls per step); a per-thread cache needs neither. */
+ * (two sigprocmask calls per step); a per-thread cache needs neither.  A
+ * gort program exports gort_stack_segment (probes.h). */
 void stacks_init(void)
 {
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+	p_stack_segment = (bool (*)(uintptr_t, uintptr_t *, uintptr_t *))dlsym(
+	        RTLD_DEFAULT, "gort_stack_segment");
 }
 
 void stacks_thread_init(struct tstate *t)
@@ -188,16 +197,17 @@ uint32_t stack_intern(struct tstate *t, const uint64_t *pcs, unsigned n, bool tr
 }
 
 /* The region a frame at `a` may lie in: the thread's stack, or (in a gort
- * program, whose goroutines run on segments anywhere in memory) a known
- * writable mapping. */
-static bool frame_region(const struct tstate *t, uintptr_t a, uintptr_t *lo, uintptr_t *hi)
+ * program, whose goroutines run on segments anywhere in memory) a stack
+ * segment of the goroutine running on this thread, which the runtime
+ * names itself. */
+bool stack_frame_region(const struct tstate *t, uintptr_t a, uintptr_t *lo, uintptr_t *hi)
 {
 	if (a >= t->stack_lo && a < t->stack_hi) {
 		*lo = t->stack_lo;
 		*hi = t->stack_hi;
 		return true;
 	}
-	return gort_goid_now != NULL && maps_writable(a, lo, hi);
+	return p_stack_segment != NULL && p_stack_segment(a, lo, hi);
 }
 
 /* Walk saved frame pointers from the hook's frame `fp`.  Returns the depth;
@@ -220,7 +230,7 @@ static unsigned walk_fp(struct tstate *t, void *fp, uintptr_t ra0, struct frame_
 
 	*end = END_OTHER;
 	pcs[n++] = ra0;
-	if (!frame_region(t, prev, &lo, &hi))
+	if (!stack_frame_region(t, prev, &lo, &hi))
 		return n;
 	f = *(const uintptr_t *const *)fp;
 	while (n < max) {
@@ -232,7 +242,8 @@ static unsigned walk_fp(struct tstate *t, void *fp, uintptr_t ra0, struct frame_
 		/* a must be above prev and leave room below hi ... */
 		if (a - prev - 1 >= hi - 16 - prev) {
 			/* ... or start another mapped region (a segment). */
-			if (a == 0 || !frame_region(t, a, &lo, &hi) || a + 16 > hi || a == prev)
+			if (a == 0 || !stack_frame_region(t, a, &lo, &hi) || a + 16 > hi ||
+			    a == prev)
 				return n;
 		}
 		*end = END_OTHER;
