@@ -59,6 +59,14 @@ tests_tracer_prog_gort_CFLAGS = $(AM_CFLAGS) $(GORT_CFLAGS) -pthread
 tests_tracer_prog_gort_LDADD = $(gort_ldadd) -ldl
 tests_tracer_prog_gort_LDFLAGS = $(gort_prog_ldflags)
 
+# Frame-pointer chains across many stack segments, into unmapped ones,
+# and to nowhere (test_record's gort_deep, stale and garbage-link tests).
+check_PROGRAMS += tests/tracer/prog_gort_deep
+tests_tracer_prog_gort_deep_SOURCES = tests/tracer/prog_gort_deep.c
+tests_tracer_prog_gort_deep_CFLAGS = $(WARN_CFLAGS) $(GORT_CFLAGS) -pthread
+tests_tracer_prog_gort_deep_LDADD = $(gort_ldadd)
+tests_tracer_prog_gort_deep_LDFLAGS = $(gort_prog_ldflags)
+
 # --frames: entry/exit of code built with -finstrument-functions.
 check_PROGRAMS += tests/tracer/prog_frames
 tests_tracer_prog_frames_CFLAGS = $(tracer_subject_cflags) -finstrument-functions

@@ -162,19 +162,24 @@ static void trace_path(char *buf, size_t len, const char *name)
 	FORMAT(buf, len, "%s/%s", tmpdir, name);
 }
 
-/* escapade record [OPTION] -o TMP/NAME -- tests/tracer/PROG */
-static int record_with(const char *option, const char *name, const char *prog)
+/* escapade record [OPTION] -o TMP/NAME -- tests/tracer/PROG [ARG] */
+static int record_full(const char *option, const char *name, const char *prog, const char *arg)
 {
 	char trace[PATH_MAX], path[PATH_MAX];
 
 	trace_path(trace, sizeof trace, name);
 	prog_path(path, sizeof path, prog);
-	char *argv[] = {escapade, "record", "-o", trace, "--", path, NULL, NULL};
+	char *argv[] = {escapade, "record", "-o", trace, "--", path, (char *)arg, NULL, NULL};
 	if (option != NULL) { /* escapade record OPTION -o ... */
-		memmove(argv + 3, argv + 2, 5 * sizeof *argv);
+		memmove(argv + 3, argv + 2, 6 * sizeof *argv);
 		argv[2] = (char *)option;
 	}
 	return run_argv(argv, NULL, NULL);
+}
+
+static int record_with(const char *option, const char *name, const char *prog)
+{
+	return record_full(option, name, prog, NULL);
 }
 
 static int record(const char *name, const char *prog)
@@ -493,6 +498,82 @@ static void test_gort(void **state)
 	free(s);
 }
 
+/* The most times one PC occurs in the stack of the allocations of `size`
+ * bytes by fn (a recursion's frames all return to one call site); -1 when
+ * there is none, or one is truncated. */
+static int deepest_recursion(const char *trace, unsigned fn, uint64_t size)
+{
+	char err[256];
+	struct esc_event ev;
+	int best = -1;
+
+	esc_reader *r = esc_reader_open(trace, err, sizeof err);
+	if (r == NULL)
+		fail_msg("cannot read %s: %s", trace, err);
+	while (esc_reader_next(r, &ev) > 0) {
+		if (ev.type != ESC_EV_ALLOC || ev.u.alloc.fn != fn || ev.u.alloc.size != size)
+			continue;
+		uint32_t depth = 0;
+		bool truncated = true;
+		const uint64_t *pcs = esc_reader_stack(r, ev.u.alloc.stack, &depth, &truncated);
+		if (pcs == NULL || truncated)
+			return -1;
+		for (uint32_t i = 0; i < depth; i++) {
+			int n = 0;
+			for (uint32_t j = 0; j < depth; j++)
+				n += pcs[j] == pcs[i];
+			if (n > best)
+				best = n;
+		}
+	}
+	esc_reader_close(r);
+	return best;
+}
+
+/* A gort program 60 frames of 300 KB deep (twenty-odd stack segments):
+ * the newobject (walked from the probe, on the tracer's stack) and the
+ * malloc (walked from the hook, on the segment) at the bottom have every
+ * level in their stacks. */
+static void test_gort_deep(void **state)
+{
+	char trace[PATH_MAX];
+	(void)state;
+
+	assert_int_equal(record_full(NULL, "deep.trace", "prog_gort_deep", "deep"), 0);
+	trace_path(trace, sizeof trace, "deep.trace");
+	assert_int_equal(deepest_recursion(trace, ESC_FN_NEWOBJECT, 24), 60);
+	assert_int_equal(deepest_recursion(trace, ESC_FN_MALLOC, 24), 60);
+	struct summary *s = summarize(trace);
+	assert_true(s->stack_grows >= 20);
+	assert_int_equal(s->lost, 0);
+	assert_true(s->end && !s->truncated && !s->damaged);
+	free(s);
+}
+
+/* A frame link into a stack segment the runtime has unmapped: the walk
+ * must stop there, and the program run on. */
+static void test_gort_stale_segment(void **state)
+{
+	char trace[PATH_MAX];
+	(void)state;
+
+	assert_int_equal(record_full(NULL, "stale.trace", "prog_gort_deep", "stale"), 0);
+	trace_path(trace, sizeof trace, "stale.trace");
+	struct summary *s = summarize(trace);
+	assert_true(s->end && !s->damaged);
+	assert_int_equal(s->allocs[ESC_FN_MALLOC][24], 2);
+	free(s);
+}
+
+/* Walks whose links lead to unmapped memory, as fast as the program can
+ * make them for 300 ms: the tracer keeps nothing per walk (the program
+ * checks its address space). */
+static void test_gort_garbage_links(void **state)
+{
+	(void)state;
+	assert_int_equal(record_full(NULL, "churn.trace", "prog_gort_deep", "churn"), 0);
+}
+
 /* Blocks freed by another thread: in the reader's time-merged order, each
  * free comes after its allocation, and names it. */
 static void test_handoff(void **state)
@@ -592,6 +673,9 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_status_and_unwind, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_gort, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_gort_deep, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_gort_stale_segment, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_gort_garbage_links, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_frames, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_handoff, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_threads, setup, teardown),

@@ -34,15 +34,15 @@ struct answer {
 };
 
 /* What the goroutines saw. */
-static uintptr_t fps[LEVELS + 1];           /* frame address of each level */
-static struct answer at_bottom[LEVELS + 1]; /* asked from the goroutine's stack */
+static uintptr_t fps[LEVELS + 1];               /* frame address of each level */
+static struct answer at_bottom[LEVELS + 1];     /* asked from the goroutine's stack */
 static struct answer at_bottom_off[LEVELS + 1]; /* asked with the guard at 0 */
 static struct answer expected[LEVELS + 1];      /* the runtime's chain says */
 static struct answer after_on[LEVELS + 1], after_off[LEVELS + 1]; /* after the return */
-static uintptr_t current_after_lo;       /* the segment in use after the return */
-static bool other_on, other_off;         /* another goroutine's frame */
+static uintptr_t current_after_lo;         /* the segment in use after the return */
+static bool other_on, other_off;           /* another goroutine's frame */
 static bool heap_on, object_on, global_on; /* malloc, gort_newobject, a global */
-static bool from_thread;                 /* a plain thread asking about fps[0] */
+static bool from_thread;                   /* a plain thread asking about fps[0] */
 static uintptr_t other_fp;
 static gort_chan *other_wait;
 static int global_word;
@@ -116,7 +116,8 @@ static void bottom(void)
 	free(p);
 	void *o = gort_newobject(64);
 	object_on = ask((uintptr_t)o).found || ask_guard_off((uintptr_t)o).found;
-	global_on = ask((uintptr_t)&global_word).found || ask_guard_off((uintptr_t)&global_word).found;
+	global_on =
+	        ask((uintptr_t)&global_word).found || ask_guard_off((uintptr_t)&global_word).found;
 	pthread_t th;
 	uintptr_t guard;
 	__asm__ volatile("movq %%fs:0x70, %0" : "=r"(guard));
