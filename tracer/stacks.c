@@ -9,7 +9,13 @@
  *  - frame pointers, when the allocating function's module keeps them
  *    (modules.c decides): follow saved %rbp links.  Every link is checked
  *    before it is read: 8-aligned, strictly above the previous one, below
- *    the top of the thread's stack.  The walk ends at a NULL link (the
+ *    the top of its region.  A region is the thread's stack or, in a gort
+ *    program, a stack segment of the goroutine running here: a link that
+ *    leaves its region (a segment boundary: __morestack's frame record
+ *    points into the older segment, anywhere in memory) is followed only
+ *    into a region the runtime names (gort_stack_segment), never into
+ *    memory that merely looks writable, since the runtime unmaps segments
+ *    it frees.  The walk ends at a NULL link (the
  *    outermost frame), at a PC of a module without frame pointers (whose
  *    frame's saved %rbp means nothing; in practice glibc's
  *    __libc_start_call_main), or at the depth limit (marked truncated);
@@ -213,7 +219,7 @@ bool stack_frame_region(const struct tstate *t, uintptr_t a, uintptr_t *lo, uint
 /* Walk saved frame pointers from the hook's frame `fp`.  Returns the depth;
  * *truncated when the depth limit cut it.  Within a region (a stack or a
  * segment) links must climb; crossing to another region (a segment
- * boundary) needs that region to be mapped.  The module of the last PC is
+ * boundary) needs stack_frame_region to know it.  The module of the last PC is
  * kept in locals: consecutive frames are mostly in one module, and only a
  * PC outside it costs a lookup. */
 /* How a frame-pointer walk ended. */
