@@ -19,60 +19,42 @@
 
 #include "internal.h"
 
-/* Call fn(lo, hi, perms, arg) for each mapping until it returns true. */
-static bool maps_foreach(bool (*fn)(uintptr_t, uintptr_t, const char *, void *), void *arg)
+/* The lines come sorted by address: the search ends at the first mapping
+ * that holds addr, or that starts above it. */
+bool maps_find(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
 {
 	char buf[4096];
 	size_t have = 0;
-	bool stopped = false;
+	int found = -1; /* -1: still looking; 0: not mapped; 1: found */
 	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return false;
-	while (!stopped) {
+	while (found < 0) {
 		ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
 		if (n <= 0)
 			break;
 		have += (size_t)n;
 		buf[have] = '\0';
 		char *line = buf, *nl;
-		while (!stopped && (nl = memchr(line, '\n', have - (size_t)(line - buf))) != NULL) {
+		while (found < 0 &&
+		       (nl = memchr(line, '\n', have - (size_t)(line - buf))) != NULL) {
 			char *end;
 			uintptr_t a = strtoull(line, &end, 16), b = 0;
 			if (*end == '-')
 				b = strtoull(end + 1, &end, 16);
-			stopped = fn(a, b, *end == ' ' ? end + 1 : end, arg);
+			if (addr < a)
+				found = 0;
+			else if (addr < b) {
+				*lo = a;
+				*hi = b;
+				found = 1;
+			}
 			line = nl + 1;
 		}
 		have -= (size_t)(line - buf);
 		memmove(buf, line, have);
 	}
 	close(fd);
-	return stopped;
-}
-
-struct find {
-	uintptr_t addr, lo, hi;
-};
-
-static bool find_one(uintptr_t lo, uintptr_t hi, const char *perms, void *arg)
-{
-	struct find *f = arg;
-	(void)perms;
-	if (f->addr < lo || f->addr >= hi)
-		return false;
-	f->lo = lo;
-	f->hi = hi;
-	return true;
-}
-
-bool maps_find(uintptr_t addr, uintptr_t *lo, uintptr_t *hi)
-{
-	struct find f = {addr, 0, 0};
-
-	if (!maps_foreach(find_one, &f))
-		return false;
-	*lo = f.lo;
-	*hi = f.hi;
-	return true;
+	return found > 0;
 }
