@@ -134,20 +134,24 @@ int gort_reachable(const void *sp, void *const *ptrs, int n, bool *reachable);
  * keeps the reason. */
 int gort_goroutine_states(void (*fn)(uint64_t goid, const char *state, void *arg), void *arg);
 
-/* Stack segments, for tools that walk frame pointers (the tracer): does
- * addr lie in one of the stack segments of the goroutine running on this
- * thread?  Then *lo and *hi are that segment's stack (its header
- * excluded), and the segment stays mapped while the goroutine is stopped
- * where the caller found it.  On the goroutine's own stack, the segments
- * searched are the one in use and the older ones its frames return to;
- * off it (the thread's system stack, or a tool's own stack with the
- * split-stack guard at 0), every segment the goroutine holds, the spare
- * kept after the one in use included.  False for anything else: another
- * goroutine's stack, a freed segment, the heap, any thread that does not
- * run goroutines, or a chain longer than any goroutine within the 1 GB
- * stack limit can have.  No allocation, no lock, no split: safe from a
- * signal handler and from any stack. */
-bool gort_stack_segment(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
+/* Stack segments, for tools that walk frame pointers (the tracer): the
+ * stack segments of the goroutine running on this thread, newest first,
+ * skipping the newest `skip`.  Writes up to max of them, the i-th as
+ * bounds[2i] (its stack's low end, the header excluded) and bounds[2i+1]
+ * (its top), and returns how many: fewer than max means there are no
+ * more; 0 for any thread that does not run a goroutine.  The segments stay
+ * mapped while the goroutine is stopped where the caller found it, and a
+ * frame-pointer chain crosses them newest to oldest, so a walker asks for
+ * a window and, should the chain go past it, for the next one.  On the
+ * goroutine's own stack, the list is the segment in use and the older ones
+ * its frames return to; off it (the thread's system stack, or a tool's own
+ * stack with the split-stack guard at 0), every segment the goroutine
+ * holds, the spare kept after the one in use first (there a call reads
+ * every segment's header whatever the window: ask for a big one).
+ * Another goroutine's
+ * stack, a freed segment, the heap are never listed.  No allocation, no
+ * lock, no split: safe from a signal handler and from any stack. */
+int gort_stack_segments(int skip, uintptr_t *bounds, int max);
 
 #ifdef __cplusplus
 }

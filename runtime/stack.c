@@ -267,22 +267,79 @@ void sched_stack_stats(uint64_t *inuse, uint64_t *sys)
 	*sys = m0.pool.sys;
 }
 
-/* ---- for tools: which stack segment holds an address ------------------- */
+/* ---- for tools: the running goroutine's segments ------------------------ */
 
 /* More segments than a goroutine can hold: doubling from 2 KB reaches 1 MB
  * in ten, and STACK_LIMIT is under a thousand more. */
 #define SEGMENT_SEARCH_MAX 2048
 
+static __attribute__((no_split_stack)) void put_bounds(uintptr_t *bounds, int k, const stkseg *s)
+{
+	bounds[2 * k] = (uintptr_t)s + SEG_HDR;
+	bounds[2 * k + 1] = seg_hi(s);
+}
+
+/* Reverse the order of the pairs [from, to) of bounds. */
+static __attribute__((no_split_stack)) void reverse_bounds(uintptr_t *bounds, int from, int to)
+{
+	for (int i = from, j = to - 1; i < j; i++, j--) {
+		for (int k = 0; k < 2; k++) {
+			uintptr_t x = bounds[2 * i + k];
+			bounds[2 * i + k] = bounds[2 * j + k];
+			bounds[2 * j + k] = x;
+		}
+	}
+}
+
+/* Every segment gp holds, first to last through seg->next, newest first
+ * after skipping `skip`.  Without a skip, one pass: the segments go round
+ * a ring of max slots, which then holds the newest max, and two reversals
+ * put them newest first.  With one, a pass to count them and a pass to
+ * place the window's. */
+static __attribute__((no_split_stack)) int held_segments(const struct gort_g *gp, int skip,
+                                                         uintptr_t *bounds, int max)
+{
+	int total = 0, n = 0;
+	const stkseg *s = gp->stack0;
+
+	if (skip == 0) {
+		for (; s != NULL && total < SEGMENT_SEARCH_MAX; s = s->next)
+			put_bounds(bounds, total++ % max, s);
+		if (s != NULL)
+			return 0; /* longer than any goroutine's: say nothing */
+		int r = total >= max ? total % max : 0;
+		n = total < max ? total : max;
+		reverse_bounds(bounds, 0, r);
+		reverse_bounds(bounds, r, n);
+		return n;
+	}
+	for (; s != NULL && total < SEGMENT_SEARCH_MAX; s = s->next)
+		total++;
+	if (s != NULL)
+		return 0;
+	/* The i-th from the first is the (total - 1 - i)-th from the newest. */
+	s = gp->stack0;
+	for (int i = 0; i < total; s = s->next, i++) {
+		int k = total - 1 - i - skip;
+		if (k >= 0 && k < max) {
+			put_bounds(bounds, k, s);
+			n = k + 1 > n ? k + 1 : n;
+		}
+	}
+	return n;
+}
+
 /*
- * gort_stack_segment (probes.h): a frame-pointer walker's question.  With
- * the guard in the TCB set, this thread runs the goroutine on the guard's
- * segment: the live chain is that segment and the older ones it returns
- * to (prev_guard), which is all a walk from here may meet.  With the guard
- * at 0, the thread is on its system stack or a tool's own stack, and
- * m0.curguard says nothing reliable (systemstack leaves it behind when it
- * returns): every segment the goroutine holds is searched instead, from
- * its first through seg->next, which includes the spare after the current
- * one (mapped and owned, though nothing live is on it).
+ * gort_stack_segments (probes.h): what a frame-pointer walker may read.
+ * With the guard in the TCB set, this thread runs the goroutine on the
+ * guard's segment: the list is that segment and the older ones it returns
+ * to (prev_guard), newest first, and skipping costs a step per segment.
+ * With the guard at 0, the thread is on its system stack or a tool's own
+ * stack, and m0.curguard says nothing reliable (systemstack leaves it
+ * behind when it returns): the list is every segment the goroutine holds,
+ * its first through seg->next (the spare after the one in use included):
+ * a pass over all the headers whatever the window (held_segments), so a
+ * caller there had better ask for a big one.
  *
  * The whole search runs with the TCB guard at 0, so that gort_getg (a
  * split-stack function) and anything else not inlined here never split:
@@ -290,11 +347,10 @@ void sched_stack_stats(uint64_t *inuse, uint64_t *sys)
  * segments of the running goroutine change only on its own thread, so
  * asking from that thread sees a consistent chain.
  */
-__attribute__((no_split_stack)) bool gort_stack_segment(uintptr_t addr, uintptr_t *lo,
-                                                        uintptr_t *hi)
+__attribute__((no_split_stack)) int gort_stack_segments(int skip, uintptr_t *bounds, int max)
 {
 	uintptr_t guard;
-	bool found = false;
+	int n = 0;
 
 	__asm__ volatile("movq %%fs:0x70, %0\n\t"
 	                 "movq $0, %%fs:0x70"
@@ -302,24 +358,19 @@ __attribute__((no_split_stack)) bool gort_stack_segment(uintptr_t addr, uintptr_
 	                 :
 	                 : "memory");
 	const struct gort_g *gp = gort_getg();
-	const stkseg *s = guard != 0 ? (const stkseg *)(guard - GUARD_OFF) : NULL;
-	bool back = s != NULL;
-
-	if (gp == NULL)
-		s = NULL;
-	else if (s == NULL)
-		s = gp->stack0;
-	for (unsigned i = 0; s != NULL && i < SEGMENT_SEARCH_MAX; i++) {
-		if (addr >= (uintptr_t)s + SEG_HDR && addr < seg_hi(s)) {
-			*lo = (uintptr_t)s + SEG_HDR;
-			*hi = seg_hi(s);
-			found = true;
-			break;
-		}
-		s = back ? seg_prev(s) : s->next;
+	if (gp == NULL || skip < 0 || max <= 0) {
+		/* nobody's segments */
+	} else if (guard != 0) {
+		const stkseg *s = (const stkseg *)(guard - GUARD_OFF);
+		for (int i = 0; s != NULL && i < SEGMENT_SEARCH_MAX && n < max;
+		     i++, s = seg_prev(s))
+			if (i >= skip)
+				put_bounds(bounds, n++, s);
+	} else {
+		n = held_segments(gp, skip, bounds, max);
 	}
 	__asm__ volatile("movq %0, %%fs:0x70" : : "r"(guard) : "memory");
-	return found;
+	return n;
 }
 
 /* ---- the collector's roots ---------------------------------------------- */

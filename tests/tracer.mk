@@ -85,12 +85,12 @@ tests_tracer_prog_gort_frames_LDFLAGS = $(gort_prog_ldflags)
 TESTS += tests/tracer/frames-gort.sh
 EXTRA_DIST += tests/tracer/frames-gort.sh
 
-# gort_stack_segment, the runtime's query behind the tracer's walks across
+# gort_stack_segments, the runtime's list behind the tracer's walks across
 # stack segments: a goroutine program like a user's, which also reads the
 # runtime's own segment chain (internal.h) to check the bounds.
-check_PROGRAMS += tests/tracer/test_stack_segment
-TESTS += tests/tracer/test_stack_segment
-tests_tracer_test_stack_segment_SOURCES = tests/tracer/test_stack_segment.c
-tests_tracer_test_stack_segment_CFLAGS = $(AM_CFLAGS) $(GORT_CFLAGS) $(CMOCKA_CFLAGS) -pthread
-tests_tracer_test_stack_segment_LDADD = $(gort_ldadd) $(CMOCKA_LIBS)
-tests_tracer_test_stack_segment_LDFLAGS = $(gort_prog_ldflags)
+check_PROGRAMS += tests/tracer/test_stack_segments
+TESTS += tests/tracer/test_stack_segments
+tests_tracer_test_stack_segments_SOURCES = tests/tracer/test_stack_segments.c
+tests_tracer_test_stack_segments_CFLAGS = $(AM_CFLAGS) $(GORT_CFLAGS) $(CMOCKA_CFLAGS) -pthread
+tests_tracer_test_stack_segments_LDADD = $(gort_ldadd) $(CMOCKA_LIBS)
+tests_tracer_test_stack_segments_LDFLAGS = $(gort_prog_ldflags)

@@ -166,10 +166,11 @@ static struct barrier *entry_for(uintptr_t cfa)
  * on the thread's stack or on a stack segment of the running goroutine
  * (stack_frame_region asks the runtime), so a chain that crosses segments
  * (gort's __morestack links them) is followed, and a broken one is not. */
-static bool on_fp_chain(const struct tstate *t, uintptr_t fp, uintptr_t cfa)
+static bool on_fp_chain(struct tstate *t, uintptr_t fp, uintptr_t cfa)
 {
 	uintptr_t lo, hi;
 
+	stack_regions_begin(t);
 	/* The probe's frame, then up to eight links; the frame that matches is
 	 * checked like the others, since the barrier is written into it. */
 	for (int depth = 0; depth <= 8; depth++) {

@@ -99,6 +99,17 @@ HIDDEN uint64_t esc_real_ns(void);
 struct stack_table; /* stacks.c */
 struct module;      /* modules.c */
 
+/* stacks.c: a window onto the stack segments of the goroutine running on
+ * the thread (gort_stack_segments), newest first, fetched as a walk needs
+ * them and valid for that walk only (stack_regions_begin). */
+#define SEG_WINDOW 256
+struct seg_window {
+	uint32_t base, n; /* b[i] is the (base + i)-th newest segment */
+	uint32_t cur;     /* the last one found: the chain goes on from there */
+	bool ended;       /* there is none older than the window */
+	uintptr_t b[SEG_WINDOW][2];
+};
+
 struct tstate {
 	uint32_t index, tid;
 	int busy;      /* inside the tracer: nested hooks forward untraced;
@@ -126,6 +137,7 @@ struct tstate {
 	uintptr_t stack_lo, stack_hi;        /* the thread's stack mapping */
 	const struct module *last_module[2]; /* modules.c lookup cache */
 	struct tstate *next_spare;           /* preload.c: states of ended threads */
+	struct seg_window segs;              /* the walk's gort stack segments */
 	uint64_t pcs[ESC_MAX_DEPTH];         /* capture buffer, off the program's stack */
 };
 
@@ -237,11 +249,18 @@ struct frame_id {
 HIDDEN uint32_t stack_capture(struct tstate *t, void *fp, uintptr_t ra0, struct frame_id *id);
 /* Intern a given list of PCs (e.g. one caller PC). */
 HIDDEN uint32_t stack_intern(struct tstate *t, const uint64_t *pcs, unsigned n, bool truncated);
+/* A frame-pointer walk begins: forget the segments an earlier one saw
+ * (they may be freed since). */
+static inline void stack_regions_begin(struct tstate *t)
+{
+	t->segs.base = t->segs.n = t->segs.cur = 0;
+	t->segs.ended = false;
+}
 /* The region a frame at addr may lie in: the thread's stack, or a stack
- * segment of the goroutine running on this thread (gort_stack_segment).
+ * segment of the goroutine running on this thread (gort_stack_segments),
+ * the window moving only towards older segments, as a frame chain does.
  * Exact: a walk reads nothing outside what this answers. */
-HIDDEN bool stack_frame_region(const struct tstate *t, uintptr_t addr, uintptr_t *lo,
-                               uintptr_t *hi);
+HIDDEN bool stack_frame_region(struct tstate *t, uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
 HIDDEN void stacks_init(void);
 HIDDEN void stacks_thread_init(struct tstate *t);
 HIDDEN void stacks_reset(struct tstate *t); /* forget all ids (fork child) */

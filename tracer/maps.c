@@ -9,7 +9,7 @@
  * thread's stack, a segment gort gives back), and a walk that trusted a
  * stale one could read an unmapped page.  Frame-pointer walks through
  * gort's stack segments ask the runtime instead (stacks.c,
- * gort_stack_segment).
+ * gort_stack_segments).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>

@@ -13,7 +13,7 @@
  *    program, a stack segment of the goroutine running here: a link that
  *    leaves its region (a segment boundary: __morestack's frame record
  *    points into the older segment, anywhere in memory) is followed only
- *    into a region the runtime names (gort_stack_segment), never into
+ *    into a region the runtime names (gort_stack_segments), never into
  *    memory that merely looks writable, since the runtime unmaps segments
  *    it frees.  The walk ends at a NULL link (the
  *    outermost frame), at a PC of a module without frame pointers (whose
@@ -41,9 +41,12 @@
 
 #include "internal.h"
 
-/* The runtime's answer to "which segment of the running goroutine holds
- * this address" (NULL without gort). */
-static bool (*p_stack_segment)(uintptr_t addr, uintptr_t *lo, uintptr_t *hi);
+/* The running goroutine's stack segments, from the runtime (NULL without
+ * gort). */
+static int (*p_stack_segments)(int skip, uintptr_t *bounds, int max);
+
+/* Segments a walk fetches first: most walks stay on one or two. */
+#define SEG_FIRST 8
 
 struct sentry {
 	uint64_t hash;
@@ -117,12 +120,12 @@ static bool table_grow(struct stack_table *st)
 
 /* libunwind's default global cache takes a lock with every signal blocked
  * (two sigprocmask calls per step); a per-thread cache needs neither.  A
- * gort program exports gort_stack_segment (probes.h). */
+ * gort program exports gort_stack_segments (probes.h). */
 void stacks_init(void)
 {
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
-	p_stack_segment = (bool (*)(uintptr_t, uintptr_t *, uintptr_t *))dlsym(
-	        RTLD_DEFAULT, "gort_stack_segment");
+	p_stack_segments =
+	        (int (*)(int, uintptr_t *, int))dlsym(RTLD_DEFAULT, "gort_stack_segments");
 }
 
 void stacks_thread_init(struct tstate *t)
@@ -202,18 +205,54 @@ uint32_t stack_intern(struct tstate *t, const uint64_t *pcs, unsigned n, bool tr
 	return st->slots[i].id;
 }
 
+/* The split-stack guard: 0 on the tracer's own stack (gort.c), where the
+ * runtime reads every segment of the goroutine whatever the window asked
+ * for (probes.h), so the first window asked for there is the big one. */
+static uintptr_t split_guard(void)
+{
+	uintptr_t g;
+	__asm__ volatile("mov %%fs:0x70, %0" : "=r"(g));
+	return g;
+}
+
 /* The region a frame at `a` may lie in: the thread's stack, or (in a gort
  * program, whose goroutines run on segments anywhere in memory) a stack
  * segment of the goroutine running on this thread, which the runtime
- * names itself. */
-bool stack_frame_region(const struct tstate *t, uintptr_t a, uintptr_t *lo, uintptr_t *hi)
+ * names itself.  The segments come in windows, newest first, and a chain
+ * goes from newer segments to older ones: the search starts at the segment
+ * found last, and when `a` is in none from there on, the next older window
+ * is fetched (SEG_FIRST at first on a goroutine's stack, where the runtime
+ * reads only as many headers as it lists, then SEG_WINDOW at a time).  A walk
+ * crossing n segments costs O(n), not a search per crossing. */
+bool stack_frame_region(struct tstate *t, uintptr_t a, uintptr_t *lo, uintptr_t *hi)
 {
+	struct seg_window *w = &t->segs;
+
 	if (a >= t->stack_lo && a < t->stack_hi) {
 		*lo = t->stack_lo;
 		*hi = t->stack_hi;
 		return true;
 	}
-	return p_stack_segment != NULL && p_stack_segment(a, lo, hi);
+	if (p_stack_segments == NULL)
+		return false;
+	for (;;) {
+		for (uint32_t i = w->cur; i < w->n; i++) {
+			if (a >= w->b[i][0] && a < w->b[i][1]) {
+				w->cur = i;
+				*lo = w->b[i][0];
+				*hi = w->b[i][1];
+				return true;
+			}
+		}
+		if (w->ended)
+			return false;
+		int want = w->base + w->n == 0 && split_guard() != 0 ? SEG_FIRST : SEG_WINDOW;
+		w->base += w->n;
+		int got = p_stack_segments((int)w->base, &w->b[0][0], want);
+		w->n = got > 0 ? (uint32_t)got : 0;
+		w->cur = 0;
+		w->ended = got < want;
+	}
 }
 
 /* Walk saved frame pointers from the hook's frame `fp`.  Returns the depth;
@@ -236,6 +275,7 @@ static unsigned walk_fp(struct tstate *t, void *fp, uintptr_t ra0, struct frame_
 
 	*end = END_OTHER;
 	pcs[n++] = ra0;
+	stack_regions_begin(t);
 	if (!stack_frame_region(t, prev, &lo, &hi))
 		return n;
 	f = *(const uintptr_t *const *)fp;

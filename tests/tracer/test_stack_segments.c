@@ -1,18 +1,19 @@
 /*
- * test_stack_segment.c — gort_stack_segment, the runtime's answer to the
- * tracer's frame-pointer walks: which stack segment of the running
- * goroutine holds an address.
+ * test_stack_segments.c — gort_stack_segments, the runtime's answer to
+ * the tracer's frame-pointer walks: the running goroutine's stack
+ * segments, newest first, in windows.
  *
  * A goroutine recurses through a thousand 4 KB frames (segments doubling
- * to 1 MB, then a few of 1 MB) and, at the bottom, asks about the frame address of every
- * level: each must be found, with the bounds of the segment the runtime's
- * own chain (stack_current, seg_prev) puts it in, from the goroutine's
- * stack and with the split-stack guard at 0 (as the tracer asks from its
- * own stack).  Another goroutine's frame, the heap, a global, a freed
- * segment and any thread other than the one running goroutines must get
- * "no".  Results are gathered on the goroutine and asserted after
- * gort_main returns: a failing cmocka assertion must not longjmp across
- * stacks.
+ * to 1 MB, then a few of 1 MB) and, at the bottom, lists its segments:
+ * from its own stack, the list must be the runtime's own chain
+ * (stack_current, then seg_prev), whether fetched whole or three at a
+ * time; with the split-stack guard at 0 (as the tracer asks from its own
+ * stack), the same with the spare, if any, first.  The frame of every
+ * level must lie in a listed segment.  Another goroutine's frame, the
+ * heap, a global, a freed segment must lie in none, and any thread other
+ * than the one running goroutines must get an empty list.  Results are
+ * gathered on the goroutine and asserted after gort_main returns: a
+ * failing cmocka assertion must not longjmp across stacks.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -26,7 +27,8 @@
 #include "gort.h"
 #include "internal.h"
 
-#define LEVELS 1000
+#define LEVELS   1000
+#define MAX_SEGS 64
 
 struct answer {
 	bool found;
@@ -47,23 +49,52 @@ static uintptr_t other_fp;
 static gort_chan *other_wait;
 static int global_word;
 
+/* Every segment, fetched `window` at a time (the list must not depend
+ * on the window). */
+static int list_all(uintptr_t *b, int window)
+{
+	int n = 0, got;
+
+	do {
+		int want = window < MAX_SEGS - n ? window : MAX_SEGS - n;
+		got = gort_stack_segments(n, b + 2 * n, want);
+		n += got;
+		if (got < want)
+			break;
+	} while (n < MAX_SEGS);
+	return n;
+}
+
+/* The listed segment holding addr. */
+static struct answer lookup(const uintptr_t *b, int n, uintptr_t addr)
+{
+	for (int i = 0; i < n; i++)
+		if (addr >= b[2 * i] && addr < b[2 * i + 1])
+			return (struct answer){true, b[2 * i], b[2 * i + 1]};
+	return (struct answer){false, 0, 0};
+}
+
 static struct answer ask(uintptr_t addr)
 {
-	struct answer a = {false, 0, 0};
-	a.found = gort_stack_segment(addr, &a.lo, &a.hi);
-	return a;
+	uintptr_t b[2 * MAX_SEGS];
+	return lookup(b, list_all(b, MAX_SEGS), addr);
 }
 
 /* As the tracer asks: from a stack whose split-stack guard is 0. */
-static __attribute__((no_split_stack, noinline)) struct answer ask_guard_off(uintptr_t addr)
+static __attribute__((no_split_stack, noinline)) int list_guard_off(uintptr_t *b, int window)
 {
 	uintptr_t guard;
-	struct answer a = {false, 0, 0};
 
 	__asm__ volatile("movq %%fs:0x70, %0\n\tmovq $0, %%fs:0x70" : "=r"(guard) : : "memory");
-	a.found = gort_stack_segment(addr, &a.lo, &a.hi);
+	int n = list_all(b, window);
 	__asm__ volatile("movq %0, %%fs:0x70" : : "r"(guard) : "memory");
-	return a;
+	return n;
+}
+
+static struct answer ask_guard_off(uintptr_t addr)
+{
+	uintptr_t b[2 * MAX_SEGS];
+	return lookup(b, list_guard_off(b, 3), addr);
 }
 
 /* The segment of the live chain holding addr, from the runtime's own
@@ -80,30 +111,40 @@ static struct answer chain_segment(uintptr_t addr)
 
 /* A plain thread whose TCB holds a guard anyway (a reused TCB, say): the
  * goroutine's own, so that only the thread check can say no. */
-static __attribute__((no_split_stack, noinline)) bool ask_with_guard(uintptr_t addr,
-                                                                     uintptr_t guard)
+static __attribute__((no_split_stack, noinline)) bool ask_with_guard(uintptr_t guard)
 {
-	uintptr_t saved, lo, hi;
+	uintptr_t saved, b[2];
 
 	__asm__ volatile("movq %%fs:0x70, %0\n\tmovq %1, %%fs:0x70"
 	                 : "=&r"(saved)
 	                 : "r"(guard)
 	                 : "memory");
-	bool found = gort_stack_segment(addr, &lo, &hi);
+	int n = gort_stack_segments(0, b, 1);
 	__asm__ volatile("movq %0, %%fs:0x70" : : "r"(saved) : "memory");
-	return found;
+	return n != 0;
 }
 
 static void *thread_asks(void *arg)
 {
 	uintptr_t guard = *(const uintptr_t *)arg;
-	from_thread = ask(fps[0]).found || ask_guard_off(fps[0]).found ||
-	              ask_with_guard(fps[LEVELS], guard);
+	from_thread = ask(fps[0]).found || ask_guard_off(fps[0]).found || ask_with_guard(guard);
 	return NULL;
 }
 
+/* The lists, against the runtime's chain. */
+static int chain_n, list_n, list3_n, off_n;
+static uintptr_t chain_b[2 * MAX_SEGS], list_b[2 * MAX_SEGS], list3_b[2 * MAX_SEGS],
+        off_b[2 * MAX_SEGS];
+
 static void bottom(void)
 {
+	for (stkseg *s = stack_current(m0.curg); s != NULL && chain_n < MAX_SEGS; s = seg_prev(s)) {
+		chain_b[2 * chain_n] = (uintptr_t)s + SEG_HDR;
+		chain_b[2 * chain_n++ + 1] = seg_hi(s);
+	}
+	list_n = list_all(list_b, MAX_SEGS);
+	list3_n = list_all(list3_b, 3);
+	off_n = list_guard_off(off_b, MAX_SEGS);
 	for (int i = 0; i <= LEVELS; i++) {
 		at_bottom[i] = ask(fps[i]);
 		at_bottom_off[i] = ask_guard_off(fps[i]);
@@ -190,6 +231,16 @@ static void test_running_goroutine(void **state)
 			segments++;
 	}
 	assert_true(segments >= 6); /* 4 MB: doubling to 1 MB, then 1 MB each */
+	/* The lists: the chain, in any window; off the stack, the spare
+	 * (m0's goroutine grew past main_g's segment before) first. */
+	assert_true(chain_n >= (int)segments && chain_n < MAX_SEGS);
+	assert_int_equal(list_n, chain_n);
+	assert_memory_equal(list_b, chain_b, 2 * sizeof *chain_b * (size_t)chain_n);
+	assert_int_equal(list3_n, chain_n);
+	assert_memory_equal(list3_b, chain_b, 2 * sizeof *chain_b * (size_t)chain_n);
+	assert_true(off_n == chain_n || off_n == chain_n + 1);
+	assert_memory_equal(off_b + 2 * (off_n - chain_n), chain_b,
+	                    2 * sizeof *chain_b * (size_t)chain_n);
 }
 
 static void test_not_ours(void **state)
