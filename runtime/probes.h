@@ -147,10 +147,10 @@ int gort_goroutine_states(void (*fn)(uint64_t goid, const char *state, void *arg
  * its frames return to; off it (the thread's system stack, or a tool's own
  * stack with the split-stack guard at 0), every segment the goroutine
  * holds, the spare kept after the one in use first (there a call reads
- * every segment's header whatever the window: ask for a big one).
- * Another goroutine's
- * stack, a freed segment, the heap are never listed.  No allocation, no
- * lock, no split: safe from a signal handler and from any stack. */
+ * every segment's header whatever the window: ask for a big one).  Another
+ * goroutine's stack, a freed segment, the heap are never listed.  No
+ * allocation, no lock, no split: safe from a signal handler and from any
+ * stack. */
 int gort_stack_segments(int skip, uintptr_t *bounds, int max);
 
 #ifdef __cplusplus

@@ -15,10 +15,10 @@
  *    points into the older segment, anywhere in memory) is followed only
  *    into a region the runtime names (gort_stack_segments), never into
  *    memory that merely looks writable, since the runtime unmaps segments
- *    it frees.  The walk ends at a NULL link (the
- *    outermost frame), at a PC of a module without frame pointers (whose
- *    frame's saved %rbp means nothing; in practice glibc's
- *    __libc_start_call_main), or at the depth limit (marked truncated);
+ *    it frees.  The walk ends at a NULL link (the outermost frame), at a
+ *    PC of a module without frame pointers (whose frame's saved %rbp
+ *    means nothing; in practice glibc's __libc_start_call_main), or at
+ *    the depth limit (marked truncated);
  *  - libunwind otherwise (Debian builds python3, gzip, sort ... without
  *    frame pointers): step a local cursor from here, skip the tracer's own
  *    frames (up to the hook's return address), and read each frame's PC
@@ -221,9 +221,10 @@ static uintptr_t split_guard(void)
  * names itself.  The segments come in windows, newest first, and a chain
  * goes from newer segments to older ones: the search starts at the segment
  * found last, and when `a` is in none from there on, the next older window
- * is fetched (SEG_FIRST at first on a goroutine's stack, where the runtime
- * reads only as many headers as it lists, then SEG_WINDOW at a time).  A walk
- * crossing n segments costs O(n), not a search per crossing. */
+ * is fetched (SEG_FIRST at first on a goroutine's stack, where the
+ * runtime reads only as many headers as it lists, then SEG_WINDOW at a
+ * time).  A walk crossing n segments costs O(n), not a search per
+ * crossing. */
 bool stack_frame_region(struct tstate *t, uintptr_t a, uintptr_t *lo, uintptr_t *hi)
 {
 	struct seg_window *w = &t->segs;
@@ -258,9 +259,9 @@ bool stack_frame_region(struct tstate *t, uintptr_t a, uintptr_t *lo, uintptr_t 
 /* Walk saved frame pointers from the hook's frame `fp`.  Returns the depth;
  * *truncated when the depth limit cut it.  Within a region (a stack or a
  * segment) links must climb; crossing to another region (a segment
- * boundary) needs stack_frame_region to know it.  The module of the last PC is
- * kept in locals: consecutive frames are mostly in one module, and only a
- * PC outside it costs a lookup. */
+ * boundary) needs stack_frame_region to know it.  The module of the last
+ * PC is kept in locals: consecutive frames are mostly in one module, and
+ * only a PC outside it costs a lookup. */
 /* How a frame-pointer walk ended. */
 enum walk_end { END_LINK, END_NOFP, END_OTHER };
 
