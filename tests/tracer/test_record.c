@@ -5,8 +5,10 @@
  * into a fresh temporary directory, then reads the trace(s) back with the
  * reader library and checks exact counts: allocation functions and sizes,
  * thread totals, fork/exec files, what survives kill -9, abort() and a
- * SIGSEGV handler, signals that allocate inside the tracer, and the
- * errors `record` must give before running anything.
+ * SIGSEGV handler, signals that allocate inside the tracer, the errors
+ * `record` must give before running anything, and gort stacks: whole
+ * across twenty segments, and walks that must stop short of an unmapped
+ * segment or an address nobody mapped without keeping memory per walk.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
