@@ -135,6 +135,7 @@ typedef struct heap_arena {
 	/* Bit n: page n is free, below zeroed_base, and was released to the OS
 	 * by the scavenger (so it reads as zero again). */
 	uint64_t scavenged[PAGES_PER_ARENA / 64];
+	size_t nreleased; /* bits set in scavenged */
 } heap_arena;
 
 extern heap_arena **mheap_arenas;                /* ARENA_INDEX_BITS-wide index */
