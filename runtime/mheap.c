@@ -361,7 +361,7 @@ take_arena_pages(heap_arena *ha, uintptr_t lo, uintptr_t hi, size_t *nscav)
  * and the arenas' zeroed_base marks move up past them.  Returns how many
  * bytes from base may hold garbage: up to the end of the last page that is
  * neither fresh nor released.  *nscav = how many of the pages were
- * scavenged (either).  A span of fresh pages costs no loop. */
+ * scavenged (either). */
 static size_t take_pages(uintptr_t base, uintptr_t end, size_t *nscav)
 {
 	uintptr_t dirty_end = base;
