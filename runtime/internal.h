@@ -122,8 +122,10 @@ typedef struct mspan {
 	size_t npages;
 	struct mspan *next, *prev; /* mcentral partial list / mheap free list */
 	uint32_t cached_count;     /* alloc_count when the mcache took the span */
-	size_t scavenged;          /* free only: pages of it that are zero and not
-	                            * committed (released, or never handed out) */
+	uint32_t scavenged;        /* free only: pages of it that are zero and not
+	                            * committed (released, or never handed out);
+	                            * 32 bits keep mspan at 96 bytes (2^32 pages
+	                            * is 32 TB) */
 } mspan;
 
 /* mheap.c: the page heap.  A page's map entry is NULL or a span that covers

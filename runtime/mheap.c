@@ -273,7 +273,7 @@ static void arena_register(uintptr_t base, size_t size)
  * so all of it is scavenged (zero, not committed). */
 static void add_fresh(mspan *s)
 {
-	s->scavenged = s->npages;
+	s->scavenged = (uint32_t)s->npages;
 	mheap_pages_sys += s->npages;
 	mheap_pages_released += s->npages;
 	free_locked(s);
@@ -396,7 +396,7 @@ mspan *mheap_alloc(size_t npages, uint8_t spanclass, size_t *dirty)
 		mspan *rest = span_new();
 		rest->base = s->base + npages * PAGE_SIZE;
 		rest->npages = s->npages - npages;
-		rest->scavenged = s->scavenged - nscav;
+		rest->scavenged = s->scavenged - (uint32_t)nscav;
 		s->npages = npages;
 		rest->state = MSPAN_FREE;
 		map_page(rest->base, rest);
@@ -478,7 +478,7 @@ static size_t scavenge_span(mspan *s, size_t want)
 		got += n;
 		hi = lo;
 	}
-	s->scavenged += got;
+	s->scavenged += (uint32_t)got;
 	mheap_pages_released += got;
 	return got;
 }
