@@ -59,6 +59,9 @@ void *gort_newarray(size_t elemsize, size_t n);
 /* Run a complete collection, sweep included, even with GOGC=off. */
 void gort_gc(void);
 
+/* Collect, then return every free heap page to the OS (Go's debug.FreeOSMemory). */
+void gort_free_os_memory(void);
+
 /* Go's runtime.MemStats, in snake_case. */
 typedef struct gort_memstats {
 	uint64_t alloc;          /* bytes of allocated heap objects */

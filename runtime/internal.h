@@ -79,6 +79,9 @@ static inline void spin_unlock(spinlock *l)
 void *sys_reserve(size_t n, size_t align); /* lazily committed, read-write */
 void sys_hugepages(void *p, size_t n);     /* back with transparent huge pages */
 void *sys_grow(void *p, size_t oldn, size_t newn);
+/* Give the pages of [p, p+n) back to the OS (madvise MADV_DONTNEED): they
+ * read as zero afterwards.  False if the kernel refused (mlocked memory). */
+bool sys_unused(void *p, size_t n);
 uint64_t nanotime(void);
 /* Zero n bytes (a multiple of 8) without calling libc. */
 static inline void memclr_noheap(void *p, size_t n)
@@ -119,6 +122,10 @@ typedef struct mspan {
 	size_t npages;
 	struct mspan *next, *prev; /* mcentral partial list / mheap free list */
 	uint32_t cached_count;     /* alloc_count when the mcache took the span */
+	uint32_t scavenged;        /* free only: pages of it that are zero and not
+	                            * committed (released, or never handed out);
+	                            * 32 bits keep mspan at 96 bytes (2^32 pages
+	                            * is 32 TB) */
 } mspan;
 
 /* mheap.c: the page heap.  A page's map entry is NULL or a span that covers
@@ -127,6 +134,10 @@ typedef struct mspan {
 typedef struct heap_arena {
 	mspan *spans[PAGES_PER_ARENA];
 	uintptr_t zeroed_base; /* pages at or above it were never handed out: zero */
+	/* Bit n: page n is free, below zeroed_base, and was released to the OS
+	 * by the scavenger (so it reads as zero again). */
+	uint64_t scavenged[PAGES_PER_ARENA / 64];
+	size_t nreleased; /* bits set in scavenged */
 } heap_arena;
 
 extern heap_arena **mheap_arenas;                /* ARENA_INDEX_BITS-wide index */
@@ -138,7 +149,12 @@ void mheap_init(void);
 mspan *mheap_alloc(size_t npages, uint8_t spanclass, size_t *dirty);
 void mheap_free(mspan *s);
 void mheap_foreach_inuse(void (*fn)(mspan *s, void *arg), void *arg);
-bool mheap_verify(void); /* the page map invariant holds (tests) */
+bool mheap_verify(void); /* the page map and scavenged counts hold (tests) */
+/* The scavenger (Go's mgcscavenge.go): release free pages to the OS until
+ * at most `retain` bytes of the heap are committed (heap_sys minus
+ * released); returns the bytes released.  gc_run calls it at the end of a
+ * cycle, gort_free_os_memory with retain 0. */
+uint64_t mheap_scavenge(uint64_t retain);
 /* The in-use span holding address p, or NULL. */
 static inline mspan *span_of(uintptr_t p)
 {
@@ -159,8 +175,9 @@ static inline uint32_t span_object_index(const mspan *s, uintptr_t p)
 {
 	return (uint32_t)(((p - s->base) * s->divmagic) >> 32);
 }
-/* Page counts for memstats. */
-extern uint64_t mheap_pages_inuse, mheap_pages_sys;
+/* Page counts for memstats: in use, obtained, and released (free pages that
+ * are not committed: scavenged, or never handed out; Go's HeapReleased). */
+extern uint64_t mheap_pages_inuse, mheap_pages_sys, mheap_pages_released;
 
 /* mcentral.c: spans of one size class with free objects. */
 mspan *mcentral_cache_span(unsigned spanclass);
@@ -210,6 +227,7 @@ extern uint64_t heap_live; /* bytes in allocated objects and cached spans */
 extern uint64_t next_gc;   /* heap goal */
 extern int gc_percent;     /* GOGC, -1 = off */
 extern bool gc_trace;      /* GODEBUG=gctrace=1 */
+extern bool scav_trace;    /* GODEBUG=scavtrace=1 */
 extern bool gc_running;
 
 /* Roots the scheduler adds (goroutine stacks, saved registers).  The heap's

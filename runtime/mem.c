@@ -6,8 +6,15 @@
  * mappings are anonymous, private and MAP_NORESERVE, so untouched pages cost
  * nothing and read as zero.  That is why memory fresh from the OS is never
  * zeroed again (see mspan.needzero).  Arenas are advised to use transparent
- * huge pages.  gort does not give heap memory back to the OS yet (Go's
- * scavenger): heap_released stays 0.
+ * huge pages.
+ *
+ * The scavenger (mheap.c) gives free pages back with sys_unused:
+ * MADV_DONTNEED, after which the kernel drops the pages and maps the zero
+ * page on the next read, so a released page is as good as a fresh one.
+ * (MADV_FREE is cheaper but may leave the old contents in place, which
+ * would break "released pages are zero"; Go too uses MADV_DONTNEED on
+ * Linux by default.)  The mapping stays: the address space is the heap's
+ * for good, and touching a released page commits it again, with no call.
  *
  * These are slow paths: they may call libc.  Failure is fatal, as in Go.
  */
@@ -45,6 +52,11 @@ void *sys_reserve(size_t n, size_t align)
 void sys_hugepages(void *p, size_t n)
 {
 	madvise(p, n, MADV_HUGEPAGE); /* advice only: fine if THP is off */
+}
+
+bool sys_unused(void *p, size_t n)
+{
+	return madvise(p, n, MADV_DONTNEED) == 0;
 }
 
 void *sys_grow(void *p, size_t oldn, size_t newn)

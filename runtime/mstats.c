@@ -38,6 +38,7 @@ void gort_read_memstats(gort_memstats *m)
 	m->heap_sys = mheap_pages_sys * PAGE_SIZE;
 	m->heap_inuse = mheap_pages_inuse * PAGE_SIZE;
 	m->heap_idle = m->heap_sys - m->heap_inuse;
+	m->heap_released = mheap_pages_released * PAGE_SIZE; /* part of heap_idle */
 	sched_stack_stats(&m->stack_inuse, &m->stack_sys);
 	m->sys = m->heap_sys + m->stack_sys;
 	m->next_gc = next_gc;

@@ -47,3 +47,12 @@ tests_heap_test_gc_splitstack_SOURCES = $(tests_heap_test_gc_SOURCES)
 tests_heap_test_gc_splitstack_CFLAGS = $(heap_test_cflags) -fsplit-stack
 tests_heap_test_gc_splitstack_LDADD = $(heap_test_ldadd)
 tests_heap_test_gc_splitstack_LDFLAGS = $(gort_prog_ldflags) -fuse-ld=gold
+
+# The scavenger: free pages back to the OS (resident set measured), and
+# back from it zeroed.
+check_PROGRAMS += tests/heap/test_scavenge
+TESTS += tests/heap/test_scavenge
+tests_heap_test_scavenge_SOURCES = tests/heap/test_scavenge.c $(heap_test_util)
+tests_heap_test_scavenge_CFLAGS = $(heap_test_cflags)
+tests_heap_test_scavenge_LDADD = $(heap_test_ldadd)
+tests_heap_test_scavenge_LDFLAGS = $(gort_prog_ldflags)
