@@ -238,7 +238,9 @@ void sched_scan_roots(void (*scan)(const void *lo, const void *hi));
 void sched_stack_stats(uint64_t *inuse, uint64_t *sys);
 
 /* mgcmark.c */
-void gc_mark(void);                                 /* roots, then drain the mark stack */
+void gc_mark(void);         /* roots, then drain the mark stack */
+void gc_mark_release(void); /* the mark stack's pages beyond its first MB back to the OS */
+const void *gc_mark_stack_memory(size_t *bytes);    /* for tests */
 void gc_scan_block(const void *lo, const void *hi); /* conservative scan */
 extern uint64_t gc_marked_bytes, gc_marked_objects;
 /* Where sched_scan_roots starts scanning the running goroutine's stack:

@@ -33,6 +33,8 @@
  * retained memory is over that mark (one comparison otherwise).  With
  * GOGC=off nothing is released (Go would then scavenge only for a memory
  * limit, which gort lacks).
+ * A cycle that released pages gives back the mark stack's too, beyond its
+ * first megabyte (one huge cycle should not pin it for good).
  * gort_free_os_memory (Go's debug.FreeOSMemory) collects, then releases
  * every free page.  GODEBUG=scavtrace=1 prints, after each cycle that
  * released something, Go's line: "scav N KiB work, N KiB total, N% util"
@@ -191,7 +193,8 @@ static void gc_run(bool forced, bool release_all)
 
 	heap_live = gc_marked_bytes;
 	set_goal(gc_marked_bytes);
-	scavenge(inuse0, heap0, release_all);
+	if (scavenge(inuse0, heap0, release_all) != 0 || release_all)
+		gc_mark_release();
 	uint64_t t3 = nanotime();
 	st.heap_live = gc_marked_bytes;
 	st.heap_goal = next_gc;

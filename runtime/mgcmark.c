@@ -46,6 +46,8 @@ typedef struct mark_entry {
 	uintptr_t base, size;
 } mark_entry;
 
+#define MARK_STACK_MIN 65536 /* entries: the first mapping, 1 MB */
+
 static mark_entry *mark_stack;
 static size_t mark_top, mark_cap;
 
@@ -54,9 +56,28 @@ uint64_t gc_marked_bytes, gc_marked_objects;
 static __attribute__((noinline)) void mark_stack_grow(void)
 {
 	size_t oldn = mark_cap * sizeof *mark_stack;
-	mark_cap = mark_cap ? mark_cap * 2 : 65536;
+	mark_cap = mark_cap ? mark_cap * 2 : MARK_STACK_MIN;
 	size_t newn = mark_cap * sizeof *mark_stack;
 	mark_stack = oldn ? sys_grow(mark_stack, oldn, newn) : sys_reserve(newn, 0);
+}
+
+/* The mark stack keeps the size its biggest cycle needed, but not the
+ * memory: when the heap gives pages back (the scavenger released some),
+ * so does the mark stack, beyond its first MARK_STACK_MIN entries.  The mapping
+ * stays; the pages come back zeroed if a cycle needs them again. */
+void gc_mark_release(void)
+{
+	size_t keep = MARK_STACK_MIN * sizeof *mark_stack, n = mark_cap * sizeof *mark_stack;
+
+	if (n > keep)
+		(void)sys_unused((char *)mark_stack + keep, n - keep);
+}
+
+/* The mark stack's mapping (for tests: which of its pages are resident). */
+const void *gc_mark_stack_memory(size_t *bytes)
+{
+	*bytes = mark_cap * sizeof *mark_stack;
+	return mark_stack;
 }
 
 /* Mark the object of span s that p points into, if it is allocated and not

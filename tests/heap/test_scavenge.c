@@ -16,7 +16,10 @@
  *     that release memory around them;
  *   - gogc_off: with GOGC=off a collection releases nothing,
  *     gort_free_os_memory everything;
- *   - scavtrace: GODEBUG=scavtrace=1 prints Go's scav line.
+ *   - scavtrace: GODEBUG=scavtrace=1 prints Go's scav line;
+ *   - markstack: a collection that greyed two million objects at once grew
+ *     the mark stack to 32 MB; gort_free_os_memory gives back all of it
+ *     but its first megabyte (by mincore), though every object stays live.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -462,6 +465,42 @@ static int child_scavtrace(void)
 	return 0;
 }
 
+/* ---- markstack ---------------------------------------------------------- */
+
+#define MARK_OBJECTS (2u << 20)
+
+static void **mark_roots; /* MARK_OBJECTS pointers to 16-byte objects */
+
+static size_t mark_stack_resident(void)
+{
+	size_t bytes;
+	const void *p = gc_mark_stack_memory(&bytes);
+
+	return p != NULL ? resident_pages(p, bytes) * (size_t)sysconf(_SC_PAGESIZE) : 0;
+}
+
+static int child_markstack(void)
+{
+	mark_roots = gort_newarray(sizeof(void *), MARK_OBJECTS);
+	for (size_t i = 0; i < MARK_OBJECTS; i++)
+		mark_roots[i] = gort_newobject(16);
+	gort_gc(); /* scanning mark_roots greys them all */
+	size_t bytes;
+	gc_mark_stack_memory(&bytes);
+	size_t before = mark_stack_resident();
+	fprintf(stderr, "markstack: %zu MB mapped, %zu MB resident after the collection\n",
+	        bytes / MB, before / MB);
+	CHECK(bytes >= 16 * MB);
+	CHECK(before >= 8 * MB); /* what the release below must give back */
+	gort_free_os_memory();
+	size_t after = mark_stack_resident();
+	fprintf(stderr, "markstack: %zu KB resident after gort_free_os_memory\n", after >> 10);
+	CHECK(after <= MB);
+	for (size_t i = 0; i < MARK_OBJECTS; i += 4099)
+		CHECK(mark_roots[i] != NULL && all_zero(mark_roots[i], 16));
+	return 0;
+}
+
 /* ---- the cmocka side ---------------------------------------------------- */
 
 static void expect_child(const char *name, const char *env)
@@ -501,6 +540,11 @@ static void test_gogc_off_releases_on_request(void **state)
 	expect_child("gogc_off", "GOGC=off");
 }
 
+static void test_mark_stack_released(void **state)
+{
+	expect_child("markstack", "GOGC=off");
+}
+
 static void test_scavtrace(void **state)
 {
 	struct child_result r = run_child("scavtrace", "GODEBUG=scavtrace=1");
@@ -530,6 +574,7 @@ int main(int argc, char **argv)
 	        {"live", child_live},
 	        {"gogc_off", child_gogc_off},
 	        {"scavtrace", child_scavtrace},
+	        {"markstack", child_markstack},
 	};
 	dispatch_child(argc, argv, modes, sizeof modes / sizeof *modes);
 
@@ -540,6 +585,7 @@ int main(int argc, char **argv)
 	        cmocka_unit_test(test_live_objects_intact),
 	        cmocka_unit_test(test_gogc_off_releases_on_request),
 	        cmocka_unit_test(test_scavtrace),
+	        cmocka_unit_test(test_mark_stack_released),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
