@@ -305,6 +305,22 @@ static inline uintptr_t seg_hi(const stkseg *s)
 	return (uintptr_t)s + s->size;
 }
 
+/* The split-stack guard in the TCB (%fs:0x70, TCB_STACK_GUARD): the
+ * current segment's base + GUARD_OFF, or 0 (no checks at all: the system
+ * stack, a plain thread).  Always inlined: no_split_stack code reads and
+ * sets it before the guard means anything. */
+static inline __attribute__((always_inline)) uintptr_t tcb_guard(void)
+{
+	uintptr_t g;
+	__asm__ volatile("movq %%fs:0x70, %0" : "=r"(g));
+	return g;
+}
+
+static inline __attribute__((always_inline)) void tcb_set_guard(uintptr_t g)
+{
+	__asm__ volatile("movq %0, %%fs:0x70" : : "r"(g) : "memory");
+}
+
 #define STACK_MIN      (1 << STACK_MIN_SHIFT)             /* the first segment */
 #define STACK_MAX_GROW (STACK_MIN << STACK_MAXGROW_CLASS) /* doubling stops here */
 #define STACK_LIMIT    ((size_t)1000 * 1000 * 1000)       /* Go's maxstacksize */

@@ -183,8 +183,7 @@ stkseg *stack_current(const struct gort_g *gp)
 	uintptr_t guard = gp->sched.guard;
 
 	if (gp == m0.curg) {
-		uintptr_t tcb;
-		__asm__ volatile("movq %%fs:0x70, %0" : "=r"(tcb));
+		uintptr_t tcb = tcb_guard();
 		if (tcb != 0)
 			guard = tcb;
 		else if (m0.curguard != 0)
@@ -349,14 +348,10 @@ static __attribute__((no_split_stack)) int held_segments(const struct gort_g *gp
  */
 __attribute__((no_split_stack)) int gort_stack_segments(int skip, uintptr_t *bounds, int max)
 {
-	uintptr_t guard;
+	uintptr_t guard = tcb_guard();
 	int n = 0;
 
-	__asm__ volatile("movq %%fs:0x70, %0\n\t"
-	                 "movq $0, %%fs:0x70"
-	                 : "=r"(guard)
-	                 :
-	                 : "memory");
+	tcb_set_guard(0);
 	const struct gort_g *gp = gort_getg();
 	if (gp == NULL || skip < 0 || max <= 0) {
 		/* nobody's segments */
@@ -369,7 +364,7 @@ __attribute__((no_split_stack)) int gort_stack_segments(int skip, uintptr_t *bou
 	} else {
 		n = held_segments(gp, skip, bounds, max);
 	}
-	__asm__ volatile("movq %0, %%fs:0x70" : : "r"(guard) : "memory");
+	tcb_set_guard(guard);
 	return n;
 }
 

@@ -36,7 +36,7 @@ static __attribute__((no_split_stack)) void *thread_entry(void *p)
 {
 	thread_start ts = *(thread_start *)p;
 
-	__asm__ volatile("movq $0, %%fs:0x70" : : : "memory");
+	tcb_set_guard(0);
 	free(p);
 	return ts.fn(ts.arg);
 }

@@ -252,9 +252,7 @@ void traceback_g(int fd, const struct gort_g *gp, uintptr_t fp, uintptr_t pc)
 static uintptr_t start_fp(const struct gort_g *gp)
 {
 	if (gp == m0.curg) {
-		uintptr_t tcb;
-		__asm__ volatile("movq %%fs:0x70, %0" : "=r"(tcb));
-		if (tcb != 0)
+		if (tcb_guard() != 0)
 			return (uintptr_t)__builtin_frame_address(0);
 		return m0.curfp;
 	}

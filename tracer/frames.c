@@ -104,13 +104,6 @@ struct frame_args {
 	bool entry;
 };
 
-static inline uintptr_t split_guard(void)
-{
-	uintptr_t g;
-	__asm__ volatile("mov %%fs:0x70, %0" : "=r"(g));
-	return g;
-}
-
 /* On the tracer's stack: everything the fast path leaves out. */
 static void frame_slow(void *arg)
 {

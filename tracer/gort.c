@@ -49,17 +49,12 @@ static uint64_t goid_of(const gort_g *g)
 
 uint64_t gort_goid_here(void)
 {
-	uintptr_t guard;
-
 	if (gort_goid_now == NULL)
 		return 0;
-	__asm__ volatile("mov %%fs:0x70, %0\n\t"
-	                 "movq $0, %%fs:0x70"
-	                 : "=r"(guard)
-	                 :
-	                 : "memory");
+	uintptr_t guard = split_guard();
+	split_guard_set(0);
 	uint64_t id = goid_now();
-	__asm__ volatile("mov %0, %%fs:0x70" : : "r"(guard) : "memory");
+	split_guard_set(guard);
 	return id;
 }
 

@@ -160,6 +160,20 @@ HIDDEN uint32_t esc_gettid(void);
 
 enum { BUSY_QUERY = 2 };
 
+/* The split-stack guard in the TCB (%fs:0x70): a gort goroutine's current
+ * segment, or 0 (no checks: the tracer's own stack, a plain thread). */
+static inline uintptr_t split_guard(void)
+{
+	uintptr_t g;
+	__asm__ volatile("mov %%fs:0x70, %0" : "=r"(g));
+	return g;
+}
+
+static inline void split_guard_set(uintptr_t g)
+{
+	__asm__ volatile("mov %0, %%fs:0x70" : : "r"(g) : "memory");
+}
+
 /* The thread's state with `busy` taken, or NULL: then only forward. */
 static inline struct tstate *enter(void)
 {

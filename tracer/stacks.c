@@ -205,16 +205,6 @@ uint32_t stack_intern(struct tstate *t, const uint64_t *pcs, unsigned n, bool tr
 	return st->slots[i].id;
 }
 
-/* The split-stack guard: 0 on the tracer's own stack (gort.c), where the
- * runtime reads every segment of the goroutine whatever the window asked
- * for (probes.h), so the first window asked for there is the big one. */
-static uintptr_t split_guard(void)
-{
-	uintptr_t g;
-	__asm__ volatile("mov %%fs:0x70, %0" : "=r"(g));
-	return g;
-}
-
 /* The region a frame at `a` may lie in: the thread's stack, or (in a gort
  * program, whose goroutines run on segments anywhere in memory) a stack
  * segment of the goroutine running on this thread, which the runtime

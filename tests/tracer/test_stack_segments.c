@@ -83,11 +83,11 @@ static struct answer ask(uintptr_t addr)
 /* As the tracer asks: from a stack whose split-stack guard is 0. */
 static __attribute__((no_split_stack, noinline)) int list_guard_off(uintptr_t *b, int window)
 {
-	uintptr_t guard;
+	uintptr_t guard = tcb_guard();
 
-	__asm__ volatile("movq %%fs:0x70, %0\n\tmovq $0, %%fs:0x70" : "=r"(guard) : : "memory");
+	tcb_set_guard(0);
 	int n = list_all(b, window);
-	__asm__ volatile("movq %0, %%fs:0x70" : : "r"(guard) : "memory");
+	tcb_set_guard(guard);
 	return n;
 }
 
@@ -113,14 +113,11 @@ static struct answer chain_segment(uintptr_t addr)
  * goroutine's own, so that only the thread check can say no. */
 static __attribute__((no_split_stack, noinline)) bool ask_with_guard(uintptr_t guard)
 {
-	uintptr_t saved, b[2];
+	uintptr_t saved = tcb_guard(), b[2];
 
-	__asm__ volatile("movq %%fs:0x70, %0\n\tmovq %1, %%fs:0x70"
-	                 : "=&r"(saved)
-	                 : "r"(guard)
-	                 : "memory");
+	tcb_set_guard(guard);
 	int n = gort_stack_segments(0, b, 1);
-	__asm__ volatile("movq %0, %%fs:0x70" : : "r"(saved) : "memory");
+	tcb_set_guard(saved);
 	return n != 0;
 }
 
@@ -160,8 +157,7 @@ static void bottom(void)
 	global_on =
 	        ask((uintptr_t)&global_word).found || ask_guard_off((uintptr_t)&global_word).found;
 	pthread_t th;
-	uintptr_t guard;
-	__asm__ volatile("movq %%fs:0x70, %0" : "=r"(guard));
+	uintptr_t guard = tcb_guard();
 	if (pthread_create(&th, NULL, thread_asks, &guard) == 0)
 		pthread_join(th, NULL);
 	else
